@@ -1,0 +1,20 @@
+"""nblib: the small library behind *Mathematical Foundations of Neural Networks*.
+
+One module per concept the book teaches:
+
+- ``nblib.nn``          activations, dense layers, the MLP forward and backward pass
+- ``nblib.autodiff``    a small reverse-mode (and forward-mode) automatic differentiation engine
+- ``nblib.losses``      loss functions and penalties with their gradients
+- ``nblib.optim``       first- and second-order optimizers behind one interface
+- ``nblib.landscapes``  test functions with exact gradients and Hessians
+- ``nblib.data``        seeded synthetic datasets and the 8x8 digits
+- ``nblib.training``    a training loop for ``nn.MLP``
+- ``nblib.info``        entropy, mutual information and KL divergence estimators
+- ``nblib.plots``       the book's figure style
+- ``nblib.widgets``     interactive explorers that also work on the static website
+- ``nblib.exercises``   answer checks for the book's exercises
+
+Import the module you need (``from nblib import nn``); nothing heavy is imported here.
+"""
+
+__version__ = "0.1.0"
