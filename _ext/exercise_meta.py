@@ -136,9 +136,7 @@ def purge(app, env, docname: str) -> None:
 
 
 def merge(app, env, docnames, other) -> None:
-    env.__dict__.setdefault("mfnn_exercises", {}).update(
-        other.__dict__.get("mfnn_exercises", {})
-    )
+    env.__dict__.setdefault("mfnn_exercises", {}).update(other.__dict__.get("mfnn_exercises", {}))
 
 
 def build_index(app, doctree: nodes.document, fromdocname: str) -> None:

@@ -175,10 +175,14 @@ def expect_same_function(
     if not callable(answer):
         raise Incorrect(f"{what} should be a function, got {type(answer).__name__}")
     n = 0
-    for n, args in enumerate(cases, start=1):
+    for args in cases:
+        n += 1
         shapes = ", ".join(str(np.shape(a)) for a in args)
         expect_array(
-            answer(*args), reference(*args), f"{what} on inputs of shapes {shapes}", rtol=rtol,
+            answer(*args),
+            reference(*args),
+            f"{what} on inputs of shapes {shapes}",
+            rtol=rtol,
             atol=atol,
         )
     return n

@@ -1,0 +1,84 @@
+# Two commands do everything on a fresh machine with Python 3.11:
+#   make book   build the website into _build/html
+#   make test   run the whole suite (nblib, notebooks, book build, site in a browser)
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+HTML   := _build/html
+PORT   ?= 8000
+# -W: warnings are errors; -n: nitpicky (every reference must resolve); --keep-going: report them all.
+BOOK_FLAGS := -W -n --keep-going
+
+.PHONY: help venv venv-test book book-clean serve test test-unit test-notebooks test-book test-site \
+        lint strip set-repo-url clean
+
+help:
+	@echo "make book     build the website into $(HTML) (executes notebooks, cached)"
+	@echo "make serve    serve the built website on http://127.0.0.1:$(PORT)"
+	@echo "make test     the whole suite, as CI runs it"
+	@echo "make strip    remove outputs from every notebook before committing"
+
+# --- environments -----------------------------------------------------------------------
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.book-deps: requirements.txt pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.test-deps: requirements-test.txt $(VENV)/.book-deps
+	$(BIN)/pip install --quiet -r requirements-test.txt
+	touch $@
+
+venv: $(VENV)/.book-deps
+venv-test: $(VENV)/.test-deps
+
+tests/site/node_modules/.package-lock.json: tests/site/package.json tests/site/package-lock.json
+	npm ci --prefix tests/site --no-audit --no-fund --loglevel=error
+
+# --- the book ---------------------------------------------------------------------------
+book: venv
+	$(BIN)/jupyter-book build . $(BOOK_FLAGS)
+	@echo
+	@echo "The book is built. Open $(CURDIR)/$(HTML)/index.html, or run 'make serve'."
+
+book-clean: venv
+	rm -rf $(HTML) _build/doctrees
+	$(BIN)/jupyter-book build . $(BOOK_FLAGS) --all
+
+serve:
+	@test -d $(HTML) || { echo "No $(HTML): run 'make book' first."; exit 1; }
+	@echo "Serving $(HTML) on http://127.0.0.1:$(PORT) (Ctrl-C to stop)"
+	$(PYTHON) -m http.server $(PORT) --bind 127.0.0.1 --directory $(HTML)
+
+# --- tests ------------------------------------------------------------------------------
+test: lint test-unit test-notebooks test-book test-site
+	@echo "All checks passed."
+
+lint: venv-test
+	$(BIN)/ruff check .
+
+test-unit: venv-test
+	$(BIN)/python -m pytest tests -m "not book" -n 2 --dist loadfile -q
+
+test-notebooks: venv-test
+	$(BIN)/python -m pytest --nbval-lax chapters -n 2 --dist loadfile -q -p no:randomly
+
+# A clean build: -W only catches warnings of pages it re-reads (DESIGN.md, known traps).
+test-book: book-clean
+
+test-site: venv-test tests/site/node_modules/.package-lock.json
+	$(BIN)/python -m pytest tests -m book -q
+
+# --- housekeeping -----------------------------------------------------------------------
+strip: venv
+	$(BIN)/python -m nblib._notebooks strip chapters
+
+set-repo-url: venv
+	@test -n "$(URL)" || { echo "usage: make set-repo-url URL=https://github.com/you/fork"; exit 1; }
+	$(BIN)/python -m nblib._notebooks set-repo-url "$(URL)"
+
+clean:
+	rm -rf _build .pytest_cache
