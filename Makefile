@@ -11,12 +11,15 @@ PORT   ?= 8000
 BOOK_FLAGS := -W -n --keep-going
 
 .PHONY: help venv venv-test book book-clean serve test test-unit test-notebooks test-book test-site \
-        lint strip set-repo-url clean
+        student book-student grade lint strip set-repo-url clean
 
 help:
 	@echo "make book     build the website into $(HTML) (executes notebooks, cached)"
 	@echo "make serve    serve the built website on http://127.0.0.1:$(PORT)"
 	@echo "make test     the whole suite, as CI runs it"
+	@echo "make student  student edition of every chapter (no solutions) into _build/student"
+	@echo "make book-student   the website without solutions, into _build/html-student"
+	@echo "make grade SUBMISSIONS=dir   grade submitted notebooks into _build/grades/grades.csv"
 	@echo "make strip    remove outputs from every notebook before committing"
 
 # --- environments -----------------------------------------------------------------------
@@ -71,6 +74,21 @@ test-book: book-clean
 
 test-site: venv-test tests/site/node_modules/.package-lock.json
 	$(BIN)/python -m pytest tests -m book -q
+
+# --- courses: student edition and grading (otter-grader) ---------------------------------
+student: venv-test
+	$(BIN)/python -m nblib.course student --out _build/student --autograder _build/autograder
+
+book-student: student
+	$(BIN)/python -m nblib.course book-source --student _build/student --out _build/student-src
+	$(BIN)/jupyter-book build _build/student-src $(BOOK_FLAGS)
+	rm -rf _build/html-student && cp -r _build/student-src/_build/html _build/html-student
+	@echo "The student website (no solutions) is in $(CURDIR)/_build/html-student"
+
+grade: venv-test
+	@test -n "$(SUBMISSIONS)" || { echo "usage: make grade SUBMISSIONS=dir (dir/<student>/<notebook>.ipynb)"; exit 1; }
+	@test -d _build/autograder || $(MAKE) student
+	$(BIN)/python -m nblib.course grade "$(SUBMISSIONS)" --autograder _build/autograder --out _build/grades
 
 # --- housekeeping -----------------------------------------------------------------------
 strip: venv

@@ -46,7 +46,8 @@ def test_every_notebook_is_in_the_toc_and_every_toc_entry_exists():
 
 
 def test_every_chapter_has_an_opening_page_with_an_exercise_index():
-    for chapter in sorted(p for p in (ROOT / "chapters").iterdir() if p.is_dir()):
+    numbered = (p for p in (ROOT / "chapters").iterdir() if p.is_dir() and p.name[:2] != "00")
+    for chapter in sorted(numbered):
         index = chapter / "index.md"
         assert index.exists(), f"{chapter.name} has no index.md"
         assert "{exercise-index}" in index.read_text(), f"{index} lacks an exercise index"
@@ -123,6 +124,18 @@ def test_every_figure_cell_has_alt_text(path):
         if draws:
             alt = cell.get("metadata", {}).get("mystnb", {}).get("image", {}).get("alt", "")
             assert alt.strip(), f"cell {i} of {path.name} draws a figure but has no alt text"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
+def test_solution_markers_stand_alone(path):
+    """The student edition drops whole cells from solution-start to solution-end, so those
+    markdown cells must hold nothing after the end marker."""
+    for i, cell in enumerate(load(path)["cells"]):
+        text = "".join(cell["source"]).strip()
+        if cell["cell_type"] == "markdown" and "{solution-end}" in text:
+            assert re.fullmatch(r"```\{solution-end\}\s*```", text), (
+                f"cell {i} of {path.name}: put nothing but the solution-end marker in its cell"
+            )
 
 
 def test_autograded_exercises_have_checks():
