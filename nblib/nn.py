@@ -10,6 +10,15 @@ and, for a batch stacked as the rows of ``X`` (shape ``(batch, n_in)``),
 
 so the whole batch is one matrix product. Here ``W`` has shape ``(n_out, n_in)``,
 as in the book, and ``b`` shape ``(n_out,)``.
+
+Backpropagation (chapter 3) runs the chain rule ∂L/∂W = ∂L/∂y · ∂y/∂z · ∂z/∂W backwards
+through each layer, with ``Z = X Wᵀ + b`` and ``Y = σ(Z)``:
+
+.. math::  Δ = ∂L/∂Y ⊙ σ'(Z)         (the error signal δ of each sample, one per row)   (3.1)
+.. math::  ∂L/∂W = Δᵀ X,   ∂L/∂b = Σ_batch Δ,   ∂L/∂X = Δ W                       (3.2)
+
+``Dense.forward`` keeps ``X`` and ``Y`` for this; ``Dense.backward`` stores ``dW``, ``db``
+and returns ``∂L/∂X``, which is the ``∂L/∂Y`` of the layer below.
 """
 
 from __future__ import annotations
@@ -76,6 +85,38 @@ ACTIVATIONS: dict[str, Callable[[np.ndarray], np.ndarray]] = {
 }
 
 
+# Their derivatives σ'(z), each written through the output y = σ(z), which the forward pass
+# has already computed: no exponential is evaluated twice. Pass y, not z.
+
+
+def sigmoid_grad(y: np.ndarray) -> np.ndarray:
+    """σ'(z) = σ(z)(1 − σ(z)) = y(1 − y), given the output y = σ(z)."""
+    return y * (1 - y)
+
+
+def tanh_grad(y: np.ndarray) -> np.ndarray:
+    """tanh'(z) = 1 − tanh²(z) = 1 − y², given the output y = tanh(z)."""
+    return 1 - y * y
+
+
+def relu_grad(y: np.ndarray) -> np.ndarray:
+    """relu'(z) = 1 if z > 0 else 0 (0 at z = 0, as in PyTorch), given y = relu(z) (y > 0 ⇔ z > 0)."""
+    return (y > 0).astype(y.dtype)
+
+
+def identity_grad(y: np.ndarray) -> np.ndarray:
+    """identity'(z) = 1."""
+    return np.ones_like(y)
+
+
+ACTIVATION_GRADS: dict[str, Callable[[np.ndarray], np.ndarray]] = {
+    "sigmoid": sigmoid_grad,
+    "tanh": tanh_grad,
+    "relu": relu_grad,
+    "identity": identity_grad,
+}
+
+
 # ---------------------------------------------------------------------------
 # Layers
 # ---------------------------------------------------------------------------
@@ -91,7 +132,10 @@ class Dense:
     rng : a ``numpy.random.Generator`` (or seed) for the initial weights.
     init : ``"he"`` (variance 2/n_in, for relu), ``"xavier"`` (variance 1/n_in) or
         ``"auto"`` (he for relu, xavier otherwise). Biases start at zero.
+    dtype : ``np.float64`` or ``np.float32``; inputs are converted to it.
     name : used in error messages, e.g. ``"layer 2"``.
+
+    After ``forward`` and ``backward``, ``dW`` and ``db`` hold ∂L/∂W and ∂L/∂b, eq. (3.2).
     """
 
     def __init__(
@@ -116,6 +160,10 @@ class Dense:
         self.W = (scale * rng.standard_normal((self.n_out, self.n_in))).astype(dtype)
         self.b = np.zeros(self.n_out, dtype=dtype)
         self.name = name
+        self.dW: np.ndarray | None = None  # ∂L/∂W, set by backward
+        self.db: np.ndarray | None = None  # ∂L/∂b, set by backward
+        self._x: np.ndarray | None = None  # the input and output of the last forward pass
+        self._y: np.ndarray | None = None
 
     def __repr__(self) -> str:
         return f"Dense({self.n_in} -> {self.n_out}, {self.activation})"
@@ -125,8 +173,15 @@ class Dense:
         """The layer's parameters ``[W, b]``; optimizers update these arrays in place."""
         return [self.W, self.b]
 
+    @property
+    def grads(self) -> list[np.ndarray]:
+        """The gradients ``[dW, db]`` from the last ``backward``, in the order of ``params``."""
+        if self.dW is None or self.db is None:
+            raise RuntimeError(f"{self.name} has no gradients yet: call forward, then backward")
+        return [self.dW, self.db]
+
     def _check_input(self, x: np.ndarray) -> np.ndarray:
-        x = as_float_array(x, f"input of {self.name}", ndim=(1, 2))
+        x = as_float_array(x, f"input of {self.name}", ndim=(1, 2), dtype=self.W.dtype)
         if x.shape[-1] != self.n_in:
             raise ValueError(
                 f"{self.name} expects inputs with {self.n_in} features, i.e. shape "
@@ -139,10 +194,60 @@ class Dense:
         return self._check_input(x) @ self.W.T + self.b
 
     def forward(self, x: np.ndarray) -> np.ndarray:
-        """y = σ(x Wᵀ + b): ``(batch, n_in) -> (batch, n_out)`` (a single 1-d x gives 1-d y)."""
-        return ACTIVATIONS[self.activation](self.pre_activation(x))
+        """y = σ(x Wᵀ + b): ``(batch, n_in) -> (batch, n_out)`` (a single 1-d x gives 1-d y).
+
+        Keeps ``x`` and ``y`` (not copies) for ``backward``.
+        """
+        return self._forward(self._check_input(x))
 
     __call__ = forward
+
+    def _forward(self, x: np.ndarray) -> np.ndarray:
+        """``forward`` for an input already checked and converted to the layer's dtype."""
+        z = x @ self.W.T
+        z += self.b  # in place: saves one temporary array the size of z
+        y = ACTIVATIONS[self.activation](z)
+        self._x, self._y = x, y
+        return y
+
+    def backward(self, grad_output: np.ndarray) -> np.ndarray:
+        """Given ∂L/∂y of the last forward pass, store ``dW``, ``db`` and return ∂L/∂x.
+
+        Eq. (3.1)–(3.2): δ = ∂L/∂y ⊙ σ'(z), dW = δᵀ x, db = Σ_batch δ, ∂L/∂x = δ W.
+        Gradients are overwritten by each call, not accumulated.
+        """
+        y = self._output()
+        grad_output = as_float_array(grad_output, f"grad_output of {self.name}", dtype=y.dtype)
+        if grad_output.shape != y.shape:
+            raise ValueError(
+                f"grad_output of {self.name} must have the shape of its last output {y.shape}, "
+                f"got shape {grad_output.shape}"
+            )
+        return self._backward(grad_output)
+
+    def _output(self) -> np.ndarray:
+        """The output cached by the last forward pass (an error if there was none)."""
+        if self._y is None:
+            raise RuntimeError(
+                f"{self.name}: backward needs the input and output of a forward pass; "
+                "call forward first"
+            )
+        return self._y
+
+    def _backward(self, grad_output: np.ndarray, input_grad: bool = True) -> np.ndarray | None:
+        """``backward`` for a checked grad_output; skips ∂L/∂x if ``input_grad`` is False."""
+        x, y = self._x, self._y
+        if y.ndim == 1:  # a single sample is a batch of one
+            x, y, grad_output = x[None, :], y[None, :], grad_output[None, :]
+        if self.activation == "identity":
+            delta = grad_output  # σ'(z) = 1
+        else:
+            delta = grad_output * ACTIVATION_GRADS[self.activation](y)  # δ = ∂L/∂y ⊙ σ'(z)
+        self.dW = delta.T @ x  # ∂L/∂W = δᵀ x: (n_out, batch) @ (batch, n_in)
+        self.db = delta.sum(axis=0)  # ∂L/∂b = Σ_batch δ
+        if not input_grad:
+            return None
+        return (delta @ self.W).reshape(self._x.shape)  # ∂L/∂x = δ W
 
     def flops(self, batch: int = 1) -> int:
         """Floating-point operations of one forward pass: 2·batch·n_in·n_out for the product
@@ -155,6 +260,9 @@ class MLP:
 
     ``MLP([2, 16, 16, 1], activation="tanh", output_activation="identity")`` builds three
     layers 2→16→16→1 with tanh hidden units and a linear output.
+
+    One training step is ``model.forward(X)``, then ``model.backward(dL/dY)``, then
+    ``optimizer.step(model.params, model.grads)``.
     """
 
     def __init__(
@@ -187,23 +295,62 @@ class MLP:
         return "MLP(" + ", ".join(map(repr, self.layers)) + ")"
 
     @property
+    def dtype(self) -> np.dtype:
+        """The dtype of the parameters (and of every activation and gradient)."""
+        return self.layers[0].W.dtype
+
+    @property
     def params(self) -> list[np.ndarray]:
         """All parameters in order ``[W1, b1, W2, b2, ...]``."""
         return [p for layer in self.layers for p in layer.params]
 
+    @property
+    def grads(self) -> list[np.ndarray]:
+        """The gradients from the last ``backward``, ``[dW1, db1, dW2, db2, ...]`` like ``params``."""
+        return [g for layer in self.layers for g in layer.grads]
+
     def forward(self, x: np.ndarray) -> np.ndarray:
         """Apply every layer in turn; ``(batch, sizes[0]) -> (batch, sizes[-1])``."""
-        for layer in self.layers:
-            x = layer.forward(x)
-        return x
+        return self._forward(self.layers[0]._check_input(x))
 
     __call__ = forward
 
+    def _forward(self, x: np.ndarray) -> np.ndarray:
+        """``forward`` for an input already checked: the shapes of the layers fit by construction."""
+        for layer in self.layers:
+            x = layer._forward(x)
+        return x
+
+    def backward(self, grad_output: np.ndarray, *, input_grad: bool = True) -> np.ndarray | None:
+        """Backpropagate ∂L/∂y of the last forward pass through the layers in reverse.
+
+        Each layer stores its ``dW``, ``db`` (collected in ``grads``) and hands ∂L/∂x down
+        as the ∂L/∂y of the layer below. Returns ∂L/∂x of the network input, or ``None``
+        with ``input_grad=False`` (training does not need it, and it saves one product).
+        """
+        last = self.layers[-1]
+        y = last._output()
+        grad_output = as_float_array(grad_output, "grad_output", dtype=y.dtype)
+        if grad_output.shape != y.shape:
+            raise ValueError(
+                f"grad_output must have the shape of the output of {last.name}, {y.shape}, "
+                f"got shape {grad_output.shape}"
+            )
+        return self._backward(grad_output, input_grad)
+
+    def _backward(self, grad_output: np.ndarray, input_grad: bool = True) -> np.ndarray | None:
+        """``backward`` for a checked grad_output."""
+        grad = grad_output
+        for i in reversed(range(len(self.layers))):
+            grad = self.layers[i]._backward(grad, input_grad=input_grad or i > 0)
+        return grad
+
     def hidden_representations(self, x: np.ndarray) -> list[np.ndarray]:
         """The output of every layer, ``[h1, h2, ..., y]``: what each layer makes of the data."""
+        x = self.layers[0]._check_input(x)
         outputs = []
         for layer in self.layers:
-            x = layer.forward(x)
+            x = layer._forward(x)
             outputs.append(x)
         return outputs
 
