@@ -15,3 +15,125 @@ __all__: list[str] = []  # checks are reached through nblib.exercises.check(labe
 
 # Keep the imports above used even while the chapter has few checks.
 _ = (np, Incorrect, expect_array, expect_same_function, expect_scalar, register)
+
+
+# ---------------------------------------------------------------------------
+# Section 1.3: eigenvalues, SVD and rank
+# ---------------------------------------------------------------------------
+
+
+def _as_answer_array(value, what: str) -> np.ndarray:
+    """The learner's answer as a finite float array, or :class:`Incorrect` saying why not."""
+    if isinstance(value, tuple):
+        raise Incorrect(f"{what} is a tuple of {len(value)} items; return one array")
+    try:
+        arr = np.asarray(value, dtype=float)
+    except (TypeError, ValueError) as exc:
+        raise Incorrect(f"{what} should be a numeric array, got {type(value).__name__}") from exc
+    if not np.all(np.isfinite(arr)):
+        raise Incorrect(f"{what} contains NaN or infinite values")
+    return arr
+
+
+def _call_on_copy(fn, what: str, *args):
+    """Call ``fn`` on copies of the array arguments; complain if it modifies them in place."""
+    copies = [a.copy() if isinstance(a, np.ndarray) else a for a in args]
+    out = fn(*copies)
+    for a, c in zip(args, copies, strict=True):
+        if isinstance(a, np.ndarray) and not np.array_equal(a, c):
+            raise Incorrect(f"{what} changed its input array in place; work on a copy")
+    return out
+
+
+@register("la-low-rank")
+def check_low_rank(low_rank) -> str:
+    """``low_rank(W, r)``: the best rank-r approximation U_r Σ_r V_rᵀ (Eckart–Young)."""
+    if not callable(low_rank):
+        raise Incorrect(f"low_rank should be a function, got {type(low_rank).__name__}")
+    rng = np.random.default_rng(13)
+    cases = [((6, 4), 2), ((4, 7), 1), ((5, 5), 3), ((8, 3), 3), ((3, 6), 0), ((30, 20), 5)]
+    for shape, r in cases:
+        W = rng.standard_normal(shape) * rng.uniform(0.5, 3)
+        what = f"low_rank(W, {r}) for W of shape {shape}"
+        arr = _as_answer_array(_call_on_copy(low_rank, what, W, r), what)
+        if arr.shape != shape:
+            raise Incorrect(f"{what} has shape {arr.shape}; it should have the shape of W")
+        s = np.linalg.svd(W, compute_uv=False)
+        rank = np.linalg.matrix_rank(arr, tol=1e-8 * s[0])
+        if rank > r:
+            raise Incorrect(
+                f"{what} has rank {rank}, more than {r}: keep only r singular values and vectors"
+            )
+        best = s[r] if r < len(s) else 0.0
+        if np.linalg.norm(W - arr, 2) > best * (1 + 1e-6) + 1e-9:
+            raise Incorrect(
+                f"{what} has rank at most {r} but is not the best such matrix: its error "
+                "||W - W_r||_2 is larger than the smallest possible, sigma_(r+1). Keep the r largest "
+                "singular values, scale by them, and pair the columns of U with the rows of Vt"
+            )
+        U, s_full, Vt = np.linalg.svd(W, full_matrices=False)
+        expect_array(arr, (U[:, :r] * s_full[:r]) @ Vt[:r], what, rtol=1e-6, atol=1e-8)
+    return f"your low_rank gives the truncated SVD on {len(cases)} matrices, including r = 0 and full rank"
+
+
+def _explained_variance_ratio(X: np.ndarray) -> np.ndarray:
+    s = np.linalg.svd(X - X.mean(axis=0), compute_uv=False)
+    return s**2 / np.sum(s**2)
+
+
+@register("la-pca-variance-ratio")
+def check_pca_variance_ratio(explained_variance_ratio) -> str:
+    """``explained_variance_ratio(X)``: σ_i² / Σ_j σ_j² of the centred data, largest first."""
+    if not callable(explained_variance_ratio):
+        raise Incorrect(
+            f"explained_variance_ratio should be a function, got {type(explained_variance_ratio).__name__}"
+        )
+    rng = np.random.default_rng(29)
+    shapes = [(200, 3), (50, 5), (12, 2), (300, 8)]
+    for N, d in shapes:
+        mixing = rng.standard_normal((d, d)) * rng.uniform(0.2, 2.0, size=d)
+        X = rng.standard_normal((N, d)) @ mixing + rng.uniform(3, 10, size=d)  # far from centred
+        what = f"your answer for X of shape {(N, d)}"
+        arr = _as_answer_array(
+            _call_on_copy(explained_variance_ratio, "explained_variance_ratio", X), what
+        )
+        k = min(N, d)
+        if arr.shape != (k,):
+            raise Incorrect(
+                f"{what} has shape {arr.shape}; it should have one entry per principal "
+                f"component, shape ({k},)"
+            )
+        expected = _explained_variance_ratio(X)
+        if np.allclose(arr, expected[::-1], rtol=1e-6, atol=1e-9):
+            raise Incorrect(f"{what} is in increasing order; list the largest component first")
+        if np.any(arr < -1e-12):
+            raise Incorrect(f"{what} has negative entries; a fraction of variance is >= 0")
+        if not np.isclose(arr.sum(), 1.0, rtol=1e-6):
+            raise Incorrect(
+                f"{what} sums to {arr.sum():.4g}, not 1: divide by the total variance, the sum over "
+                "all components"
+            )
+        s_centred = np.linalg.svd(X - X.mean(axis=0), compute_uv=False)
+        if np.allclose(arr, s_centred / s_centred.sum(), rtol=1e-6):
+            raise Incorrect(
+                f"{what} normalises the singular values sigma_i; the variance along component i "
+                "is proportional to sigma_i squared"
+            )
+        s_raw = np.linalg.svd(X, compute_uv=False)
+        raw = s_raw**2 / np.sum(s_raw**2)
+        if np.allclose(arr, raw, rtol=1e-6):
+            raise Incorrect(
+                f"{what} changes when a constant is added to every data point: PCA measures "
+                "variance around the mean, so centre each column (feature) first"
+            )
+        rows_centred = X - X.mean(axis=1, keepdims=True)
+        s_rows = np.linalg.svd(rows_centred, compute_uv=False)
+        if np.allclose(arr, s_rows**2 / np.sum(s_rows**2), rtol=1e-6):
+            raise Incorrect(
+                f"{what} centres each row (data point); centre each column (feature): "
+                "subtract X.mean(axis=0)"
+            )
+        if np.any(np.diff(arr) > 1e-12):
+            raise Incorrect(f"{what} is not sorted; list the components largest first")
+        expect_array(arr, expected, what, rtol=1e-6, atol=1e-9)
+    return f"your explained variance ratios are right on {len(shapes)} data sets"

@@ -1,0 +1,115 @@
+"""Checks of Chapter 1's code exercises: a right answer passes, typical wrong answers fail with a
+message that says what is wrong, and an unfinished stub is "not attempted"."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from nblib.exercises import check
+
+
+def _stub(*args):
+    raise NotImplementedError
+
+
+# ---------------------------------------------------------------------------
+# Section 1.3: la-low-rank, la-pca-variance-ratio
+# ---------------------------------------------------------------------------
+
+
+def _low_rank(W, r):
+    U, s, Vt = np.linalg.svd(W, full_matrices=False)
+    return (U[:, :r] * s[:r]) @ Vt[:r]
+
+
+def _keep_smallest(W, r):
+    U, s, Vt = np.linalg.svd(W, full_matrices=False)
+    k = len(s) - r
+    return (U[:, k:] * s[k:]) @ Vt[k:]
+
+
+def test_low_rank_accepts_the_truncated_svd():
+    feedback = check("la-low-rank", _low_rank)
+    assert feedback.passed, feedback.message
+
+
+def test_low_rank_stub_is_not_attempted():
+    feedback = check("la-low-rank", _stub)
+    assert not feedback.passed and "not attempted" in feedback.message
+
+
+@pytest.mark.parametrize(
+    "answer, expected",
+    [
+        # forgot the singular values: rank r, but not the best
+        (lambda W, r: np.linalg.svd(W)[0][:, :r] @ np.linalg.svd(W)[2][:r], "not the best"),
+        # kept the smallest singular values
+        (_keep_smallest, "not the best"),
+        (lambda W, r: _low_rank(W, min(r + 1, min(W.shape))), "more than"),  # off by one
+        (lambda W, r: W, "more than"),  # no truncation at all
+        (lambda W, r: _low_rank(W, r)[:, :-1], "shape"),
+        (lambda W, r: np.linalg.svd(W, full_matrices=False), "tuple"),
+        (lambda W, r: _low_rank(W, r) * np.nan, "NaN"),
+    ],
+    ids=["no-sigma", "smallest", "off-by-one", "identity", "shape", "factors", "nan"],
+)
+def test_low_rank_rejects_typical_mistakes(answer, expected):
+    feedback = check("la-low-rank", answer)
+    assert not feedback.passed
+    assert expected in feedback.message, feedback.message
+
+
+def test_low_rank_rejects_in_place_modification():
+    def in_place(W, r):
+        W[...] = _low_rank(W, r)
+        return W
+
+    feedback = check("la-low-rank", in_place)
+    assert not feedback.passed and "in place" in feedback.message
+
+
+def _ratio(X):
+    s = np.linalg.svd(X - X.mean(axis=0), compute_uv=False)
+    return s**2 / np.sum(s**2)
+
+
+def _ratio_via_covariance(X):
+    return np.clip(np.linalg.eigvalsh(np.cov(X, rowvar=False))[::-1], 0, None) / np.trace(
+        np.cov(X, rowvar=False)
+    )
+
+
+@pytest.mark.parametrize("answer", [_ratio, _ratio_via_covariance], ids=["svd", "covariance"])
+def test_pca_variance_ratio_accepts_both_routes(answer):
+    feedback = check("la-pca-variance-ratio", answer)
+    assert feedback.passed, feedback.message
+
+
+def test_pca_variance_ratio_stub_is_not_attempted():
+    feedback = check("la-pca-variance-ratio", _stub)
+    assert not feedback.passed and "not attempted" in feedback.message
+
+
+def _svd_ratio(M, power=2):
+    s = np.linalg.svd(M, compute_uv=False)
+    return s**power / np.sum(s**power)
+
+
+@pytest.mark.parametrize(
+    "answer, expected",
+    [
+        (lambda X: _svd_ratio(X), "centre each column"),  # not centred
+        (lambda X: _svd_ratio(X - X.mean(axis=1, keepdims=True)), "centres each row"),
+        (lambda X: _svd_ratio(X - X.mean(axis=0), power=1), "sigma_i squared"),
+        (lambda X: np.linalg.svd(X - X.mean(axis=0), compute_uv=False) ** 2, "sums to"),
+        (lambda X: _ratio(X)[::-1], "increasing order"),
+        (lambda X: _ratio(X)[:2], "shape"),
+        (lambda X: np.sort(_ratio(X))[[1, 0, *range(2, X.shape[1])]], "not sorted"),
+    ],
+    ids=["uncentred", "rows", "sigma", "unnormalised", "ascending", "truncated", "unsorted"],
+)
+def test_pca_variance_ratio_rejects_typical_mistakes(answer, expected):
+    feedback = check("la-pca-variance-ratio", answer)
+    assert not feedback.passed
+    assert expected in feedback.message, feedback.message
