@@ -11,11 +11,11 @@ and, for a batch stacked as the rows of ``X`` (shape ``(batch, n_in)``),
 so the whole batch is one matrix product. Here ``W`` has shape ``(n_out, n_in)``,
 as in the book, and ``b`` shape ``(n_out,)``.
 
-Backpropagation (chapter 3) runs the chain rule ∂L/∂W = ∂L/∂y · ∂y/∂z · ∂z/∂W backwards
+Backpropagation (the calculus chapter) runs the chain rule ∂L/∂W = ∂L/∂y · ∂y/∂z · ∂z/∂W backwards
 through each layer, with ``Z = X Wᵀ + b`` and ``Y = σ(Z)``:
 
-.. math::  Δ = ∂L/∂Y ⊙ σ'(Z)         (the error signal δ of each sample, one per row)   (3.1)
-.. math::  ∂L/∂W = Δᵀ X,   ∂L/∂b = Σ_batch Δ,   ∂L/∂X = Δ W                       (3.2)
+.. math::  Δ = ∂L/∂Y ⊙ σ'(Z)         (the error signal δ of each sample, one per row)   (bp.1)
+.. math::  ∂L/∂W = Δᵀ X,   ∂L/∂b = Σ_batch Δ,   ∂L/∂X = Δ W                       (bp.2)
 
 ``Dense.forward`` keeps ``X`` and ``Y`` for this; ``Dense.backward`` stores ``dW``, ``db``
 and returns ``∂L/∂X``, which is the ``∂L/∂Y`` of the layer below.
@@ -135,7 +135,7 @@ class Dense:
     dtype : ``np.float64`` or ``np.float32``; inputs are converted to it.
     name : used in error messages, e.g. ``"layer 2"``.
 
-    After ``forward`` and ``backward``, ``dW`` and ``db`` hold ∂L/∂W and ∂L/∂b, eq. (3.2).
+    After ``forward`` and ``backward``, ``dW`` and ``db`` hold ∂L/∂W and ∂L/∂b, eq. (bp.2).
     """
 
     def __init__(
@@ -213,7 +213,7 @@ class Dense:
     def backward(self, grad_output: np.ndarray) -> np.ndarray:
         """Given ∂L/∂y of the last forward pass, store ``dW``, ``db`` and return ∂L/∂x.
 
-        Eq. (3.1)–(3.2): δ = ∂L/∂y ⊙ σ'(z), dW = δᵀ x, db = Σ_batch δ, ∂L/∂x = δ W.
+        Eqs. (bp.1)–(bp.2): δ = ∂L/∂y ⊙ σ'(z), dW = δᵀ x, db = Σ_batch δ, ∂L/∂x = δ W.
         Gradients are overwritten by each call, not accumulated.
         """
         y = self._output()
