@@ -113,3 +113,92 @@ def test_pca_variance_ratio_rejects_typical_mistakes(answer, expected):
     feedback = check("la-pca-variance-ratio", answer)
     assert not feedback.passed
     assert expected in feedback.message, feedback.message
+
+
+# ---------------------------------------------------------------------------
+# Section 1.4: la-gd-steps
+# ---------------------------------------------------------------------------
+
+
+def _steps(eigenvalues, lr, tol):
+    r = np.max(np.abs(1 - lr * np.asarray(eigenvalues)))
+    if r >= 1:
+        return np.inf
+    if r == 0:
+        return 1
+    return int(np.ceil(np.log(tol) / np.log(r)))
+
+
+def test_gd_steps_accepts_the_exact_count():
+    feedback = check("la-gd-steps", _steps)
+    assert feedback.passed, feedback.message
+    as_float = check("la-gd-steps", lambda *args: float(_steps(*args)))  # 691.0 is fine too
+    assert as_float.passed, as_float.message
+
+
+def test_gd_steps_agrees_with_running_gradient_descent():
+    """The reference count is what gradient descent really needs from the worst start."""
+    eigenvalues, lr, tol = np.array([0.5, 2.0, 3.0]), 0.1, 1e-3
+    worst = np.argmax(np.abs(1 - lr * eigenvalues))
+    z, k = 1.0, 0
+    while abs(z) > tol:
+        z *= 1 - lr * eigenvalues[worst]
+        k += 1
+    assert _steps(eigenvalues, lr, tol) == k
+    assert check("la-gd-steps", _steps).passed
+
+
+def test_gd_steps_stub_is_not_attempted():
+    feedback = check("la-gd-steps", _stub)
+    assert not feedback.passed and "not attempted" in feedback.message
+
+
+def _no_special_cases(eigenvalues, lr, tol):
+    r = np.max(np.abs(1 - lr * np.asarray(eigenvalues)))
+    return int(np.ceil(np.log(tol) / np.log(r))) if 0 < r < 1 else 1
+
+
+def _zero_rate_forgotten(eigenvalues, lr, tol):
+    r = np.max(np.abs(1 - lr * np.asarray(eigenvalues)))
+    return np.inf if r >= 1 else int(np.ceil(np.log(tol) / np.log(r))) if r > 0 else 0
+
+
+@pytest.mark.parametrize(
+    "answer, expected",
+    [
+        (lambda e, lr, tol: _steps([min(e)], lr, tol), "smallest eigenvalue"),
+        (
+            lambda e, lr, tol: (
+                _steps(e, lr, tol) - 1 if np.isfinite(_steps(e, lr, tol)) else np.inf
+            ),
+            "too few",
+        ),
+        (lambda e, lr, tol: _steps(e, lr, tol) + 1, "too many"),
+        (
+            lambda e, lr, tol: np.log(tol) / np.log(np.max(np.abs(1 - lr * np.asarray(e)))),
+            "whole number",
+        ),
+        (_no_special_cases, "np.inf"),
+        (_zero_rate_forgotten, "lands exactly on the minimum"),
+        (lambda e, lr, tol: np.inf, "converges"),
+        (lambda e, lr, tol: [_steps(e, lr, tol)], "one number"),
+        (lambda e, lr, tol: max(e) / min(e) / 2 * np.log(1 / tol), "whole number"),  # approximation
+        (lambda e, lr, tol: np.ceil(max(e) / min(e) / 2 * np.log(1 / tol)), "steps is too"),
+    ],
+    ids=[
+        "min-only",
+        "floor",
+        "plus-one",
+        "not-rounded",
+        "no-inf",
+        "zero-rate",
+        "always-inf",
+        "list",
+        "approximation",
+        "rounded-approximation",
+    ],
+)
+def test_gd_steps_rejects_typical_mistakes(answer, expected):
+    feedback = check("la-gd-steps", answer)
+    assert not feedback.passed
+    assert expected in feedback.message, feedback.message

@@ -137,3 +137,89 @@ def check_pca_variance_ratio(explained_variance_ratio) -> str:
             raise Incorrect(f"{what} is not sorted; list the components largest first")
         expect_array(arr, expected, what, rtol=1e-6, atol=1e-9)
     return f"your explained variance ratios are right on {len(shapes)} data sets"
+
+
+# ---------------------------------------------------------------------------
+# Section 1.4: the geometry of gradient descent
+# ---------------------------------------------------------------------------
+
+
+def _steps_needed(eigenvalues, lr: float, tol: float) -> float:
+    """Smallest k with r^k <= tol, r = max_i |1 - lr λ_i| (eq-la-gd-rate); inf if r >= 1."""
+    r = float(np.max(np.abs(1 - lr * np.asarray(eigenvalues, dtype=float))))
+    if r >= 1:
+        return np.inf
+    if r == 0:
+        return 1
+    return int(np.ceil(np.log(tol) / np.log(r)))
+
+
+@register("la-gd-steps")
+def check_gd_steps(steps_needed) -> str:
+    """``steps_needed(eigenvalues, lr, tol)``: iterations that guarantee ||x_k|| <= tol ||x_0||."""
+    if not callable(steps_needed):
+        raise Incorrect(f"steps_needed should be a function, got {type(steps_needed).__name__}")
+    cases = [
+        ([1.0, 100.0], 2 / 101, 1e-6),
+        ([1.0, 100.0], 0.01, 1e-6),
+        ([0.5, 2.0, 3.0], 0.1, 1e-3),
+        ([1.0, 10.0], 0.19, 1e-4),  # the largest eigenvalue decides
+        ([1.0, 4.0, 9.0], 0.2, 1e-2),  # both extremes give the same factor
+        ([3.0], 0.1, 0.5),
+        ([2.0, 2.0, 2.0], 0.5, 1e-8),  # r = 0: one step to the minimum
+        ([1.0, 10.0], 0.25, 1e-3),  # unstable: lr > 2 / λ_max
+        ([1.0, 10.0], 0.2, 1e-3),  # lr = 2 / λ_max: the steep component never shrinks
+    ]
+    for eigenvalues, lr, tol in cases:
+        where = f"for eigenvalues {eigenvalues}, lr = {lr:.4g}, tol = {tol:g}:"
+        answer = steps_needed(list(eigenvalues), lr, tol)
+        if isinstance(answer, bool) or not np.isscalar(answer) and np.ndim(answer) != 0:
+            raise Incorrect(
+                f"{where} your answer should be one number, got {type(answer).__name__}"
+            )
+        try:
+            value = float(answer)
+        except (TypeError, ValueError) as exc:
+            raise Incorrect(f"{where} your answer should be a number") from exc
+        expected = _steps_needed(eigenvalues, lr, tol)
+        if np.isinf(expected):
+            if not (np.isinf(value) and value > 0):
+                raise Incorrect(
+                    f"{where} some |1 - lr·λ| is at least 1, so that component never shrinks and "
+                    "no number of steps is enough: return np.inf"
+                )
+            continue
+        if np.isnan(value) or np.isinf(value):
+            raise Incorrect(
+                f"{where} every |1 - lr·λ| is below 1, so gradient descent converges and the "
+                "answer is a finite number of steps"
+            )
+        if value != np.round(value):
+            raise Incorrect(f"{where} you returned {value:g}: a number of steps is a whole number")
+        if value == expected:
+            continue
+        r = np.max(np.abs(1 - lr * np.asarray(eigenvalues)))
+        if r == 0:
+            raise Incorrect(
+                f"{where} every factor 1 - lr·λ is 0: the first step lands exactly on the minimum"
+            )
+        r_min_only = abs(1 - lr * min(eigenvalues))
+        if 0 < r_min_only < r and value == np.ceil(np.log(tol) / np.log(r_min_only)):
+            raise Incorrect(
+                f"{where} you used only the smallest eigenvalue; the guaranteed factor is the "
+                "largest |1 - lr·λ_i| over all eigenvalues, and here the largest eigenvalue decides"
+            )
+        if value == expected - 1:
+            raise Incorrect(
+                f"{where} one step too few: you need the smallest k with r^k <= tol, so round up"
+            )
+        if value == expected + 1:
+            raise Incorrect(f"{where} one step too many: the smallest k with r^k <= tol is enough")
+        raise Incorrect(
+            f"{where} your number of steps is {'too large' if value > expected else 'too small'}; "
+            "use r = max_i |1 - lr·λ_i| and the smallest k with r^k <= tol"
+        )
+    return (
+        f"your steps_needed is right on {len(cases)} cases, including unstable steps and a step "
+        "that lands on the minimum"
+    )
