@@ -1,0 +1,623 @@
+"""Entropy, mutual information and KL divergence: definitions, closed forms and estimators.
+
+The information theory chapter defines, for a distribution p over a finite alphabet,
+
+.. math::  H(X) = −Σ_x p(x) log p(x)                                        (I.1)
+.. math::  H(X | Y) = H(X, Y) − H(Y)                                        (I.2)
+.. math::  I(X; Y) = H(X) + H(Y) − H(X, Y)                                  (I.3)
+.. math::  D_KL(p ‖ q) = Σ_x p(x) log (p(x) / q(x))                         (I.4)
+
+and, for densities, the differential entropy h(X) = −∫ f log f. This module has
+
+- the definitions for a known discrete distribution (``entropy``, ``kl_divergence``,
+  ``cross_entropy``, ``js_divergence``);
+- plug-in and Miller–Madow estimates of the discrete quantities from samples;
+- k-nearest-neighbour estimators for continuous samples: Kozachenko–Leonenko entropy,
+  Kraskov–Stögbauer–Grassberger (KSG) mutual information, the Wang–Kulkarni–Verdú KL
+  divergence, and a histogram ("binned") MI estimate to show why binning misleads;
+- closed forms (Gaussian, uniform, exponential) to test the estimators against.
+
+Units: every function takes ``base``; the default ``base=2`` gives **bits**, ``base=np.e``
+gives nats. Internally everything is computed in nats and divided by log(base) at the end.
+
+Ties. The kNN estimators assume a continuous distribution: two identical samples put a
+neighbour at distance 0 and a log 0 into the formula. As scikit-learn and Kraskov et al.
+advise, they add noise of relative size ``noise`` (default 1e-10) drawn from ``rng``
+(default seed 0, so results are reproducible), which breaks ties without changing the
+estimate on continuous data. Pass ``noise=0`` to switch it off.
+"""
+
+from __future__ import annotations
+
+import warnings
+from typing import Any
+
+import numpy as np
+from scipy.linalg import solve_triangular
+from scipy.spatial import cKDTree
+from scipy.special import digamma, entr, gammaln, rel_entr
+
+from ._validate import (
+    as_float_array,
+    check_choice,
+    check_same_length,
+    check_scalar,
+)
+
+Rng = np.random.Generator | np.random.RandomState | int | None
+
+# ---------------------------------------------------------------------------
+# Small shared helpers
+# ---------------------------------------------------------------------------
+
+
+def _log_base(base: Any) -> float:
+    """log(base), the divisor that turns nats into the requested unit."""
+    base = check_scalar(base, "base", low=0.0, low_inclusive=False)
+    if base == 1.0:
+        raise ValueError("base must not be 1 (log 1 = 0), got 1")
+    return float(np.log(base))
+
+
+def _as_rng(rng: Rng) -> np.random.Generator | np.random.RandomState:
+    """A Generator from a seed or None; a Generator or legacy RandomState is used as is."""
+    if isinstance(rng, (np.random.Generator, np.random.RandomState)):
+        return rng
+    if rng is None or (isinstance(rng, (int, np.integer)) and not isinstance(rng, bool)):
+        return np.random.default_rng(rng)
+    raise TypeError(
+        f"rng must be a numpy Generator, RandomState, an int seed or None, got {type(rng).__name__}"
+    )
+
+
+def _check_k(k: Any, n: int, name: str = "k") -> int:
+    k = check_scalar(k, name, low=1, integer=True)
+    if n <= k:
+        raise ValueError(
+            f"{name} must be smaller than the number of samples n, got {name}={k}, n={n}"
+        )
+    return k
+
+
+def _samples_2d(x: Any, name: str) -> np.ndarray:
+    """Continuous samples as a float64 array of shape (n, d); a 1-d x is read as (n, 1)."""
+    arr = as_float_array(x, name, ndim=(1, 2), dtype=np.float64)
+    return arr.reshape(-1, 1) if arr.ndim == 1 else arr
+
+
+def _jitter(a: np.ndarray, noise: float, rng, scale: np.ndarray | float) -> np.ndarray:
+    """a + noise · max(scale, mean|a|) · N(0, 1), column by column (a new array).
+
+    With ``scale=1`` on unit-variance data this is scikit-learn's tie-breaking noise,
+    draw for draw: ``mutual_info_regression`` adds 1e-10 · max(1, mean|x|) · N(0, 1).
+    The mean|a| term keeps the noise above the float spacing of large, uncentred values.
+    """
+    if noise == 0:
+        return a
+    amplitude = noise * np.maximum(scale, np.mean(np.abs(a), axis=0))
+    return a + amplitude * rng.standard_normal(size=a.shape)
+
+
+def _check_noise(noise: Any) -> float:
+    return check_scalar(noise, "noise", low=0.0)
+
+
+# ---------------------------------------------------------------------------
+# Discrete distributions: the definitions (I.1) and (I.4)
+# ---------------------------------------------------------------------------
+
+
+def _distribution(p: Any, name: str) -> np.ndarray:
+    """A probability vector (or table): finite, non-negative, summing to 1."""
+    arr = as_float_array(p, name, dtype=np.float64)
+    if np.any(arr < 0):
+        raise ValueError(f"{name} must be non-negative, got minimum {arr.min():.3g}")
+    total = float(arr.sum())
+    if abs(total - 1.0) > 1e-8 + 1e-12 * arr.size:
+        raise ValueError(f"{name} must sum to 1 (a probability distribution), got sum {total:.10g}")
+    return arr / total
+
+
+def _pair(p: Any, q: Any) -> tuple[np.ndarray, np.ndarray]:
+    p, q = _distribution(p, "p"), _distribution(q, "q")
+    if p.shape != q.shape:
+        raise ValueError(f"p and q must have the same shape, got {p.shape} and {q.shape}")
+    return p, q
+
+
+def entropy(p: Any, base: float = 2) -> float:
+    """Shannon entropy H(p) = −Σ p log p of a distribution, in bits by default (I.1).
+
+    ``p`` is a probability vector, or a table of any shape (a joint distribution), with
+    non-negative entries summing to 1. Terms with p = 0 count as 0 (0 log 0 = 0).
+    """
+    lb = _log_base(base)
+    return float(entr(_distribution(p, "p")).sum() / lb)
+
+
+def kl_divergence(p: Any, q: Any, base: float = 2) -> float:
+    """Kullback–Leibler divergence D(p ‖ q) = Σ p log(p / q), in bits by default (I.4).
+
+    Terms with p = 0 count as 0. If q = 0 where p > 0 the divergence is infinite and
+    ``np.inf`` is returned (p is not absolutely continuous with respect to q).
+    """
+    lb = _log_base(base)
+    p, q = _pair(p, q)
+    return float(rel_entr(p, q).sum() / lb)
+
+
+def cross_entropy(p: Any, q: Any, base: float = 2) -> float:
+    """Cross-entropy H(p, q) = −Σ p log q = H(p) + D(p ‖ q), in bits by default.
+
+    Infinite (``np.inf``) where q = 0 < p, like ``kl_divergence``.
+    """
+    lb = _log_base(base)
+    p, q = _pair(p, q)
+    return float((entr(p).sum() + rel_entr(p, q).sum()) / lb)
+
+
+def js_divergence(p: Any, q: Any, base: float = 2) -> float:
+    """Jensen–Shannon divergence ½ D(p ‖ m) + ½ D(q ‖ m) with m = (p + q)/2, in bits by default.
+
+    Symmetric, always finite, and at most log 2 (1 bit).
+    """
+    lb = _log_base(base)
+    p, q = _pair(p, q)
+    m = 0.5 * (p + q)
+    return float(0.5 * (rel_entr(p, m).sum() + rel_entr(q, m).sum()) / lb)
+
+
+# ---------------------------------------------------------------------------
+# Discrete quantities from samples: plug-in and Miller–Madow
+# ---------------------------------------------------------------------------
+
+DISCRETE_METHODS = ("plugin", "miller_madow")
+
+
+def _codes(x: Any, name: str) -> np.ndarray:
+    """Integer codes 0..m−1 for the symbols in x (shape (n,), or (n, d) with rows as symbols)."""
+    arr = np.asarray(x)
+    if arr.dtype == object:
+        raise TypeError(f"{name} must be a numeric, boolean or string array, not Python objects")
+    if arr.ndim not in (1, 2):
+        raise ValueError(f"{name} must be 1-d (n,) or 2-d (n, d), got shape {arr.shape}")
+    if arr.shape[0] == 0:
+        raise ValueError(f"{name} must not be empty, got shape {arr.shape}")
+    if arr.dtype.kind in "fc" and not np.all(np.isfinite(arr)):
+        raise ValueError(f"{name} contains NaN or infinite value(s)")
+    return np.unique(arr, axis=0, return_inverse=True)[1].reshape(-1)
+
+
+def _entropy_of_codes(codes: np.ndarray, method: str) -> float:
+    """Entropy in nats of the empirical distribution of integer codes.
+
+    plug-in:       Ĥ = −Σ (n_i/n) log(n_i/n)
+    Miller–Madow:  Ĥ_MM = Ĥ + (m − 1)/(2n),  m = number of symbols seen.
+    """
+    counts = np.bincount(codes)
+    counts = counts[counts > 0]
+    n = codes.size
+    h = float(entr(counts / n).sum())
+    if method == "miller_madow":
+        h += (counts.size - 1) / (2 * n)
+    return h
+
+
+def _joint_codes(x: Any, y: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    cx, cy = _codes(x, "x"), _codes(y, "y")
+    check_same_length(cx, cy, "x", "y")
+    return cx, cy, cx * (cy.max() + 1) + cy
+
+
+def entropy_from_samples(x: Any, method: str = "plugin", base: float = 2) -> float:
+    """Entropy of a discrete variable from samples, in bits by default.
+
+    ``x`` holds n symbols (ints, strings, ...), shape (n,), or shape (n, d) where each
+    row is one symbol. ``method="plugin"`` puts the empirical frequencies into (I.1); it is
+    biased low by about (m − 1)/(2n) nats for m symbols. ``"miller_madow"`` adds that term.
+    """
+    lb = _log_base(base)
+    check_choice(method, "method", DISCRETE_METHODS)
+    return _entropy_of_codes(_codes(x, "x"), method) / lb
+
+
+def joint_entropy(x: Any, y: Any, method: str = "plugin", base: float = 2) -> float:
+    """Joint entropy H(X, Y) from paired samples, in bits by default."""
+    lb = _log_base(base)
+    check_choice(method, "method", DISCRETE_METHODS)
+    return _entropy_of_codes(_joint_codes(x, y)[2], method) / lb
+
+
+def conditional_entropy(x: Any, y: Any, method: str = "plugin", base: float = 2) -> float:
+    """Conditional entropy H(X | Y) = H(X, Y) − H(Y) from paired samples (I.2), in bits by default.
+
+    Note the order: the first argument is the variable whose uncertainty remains.
+    """
+    lb = _log_base(base)
+    check_choice(method, "method", DISCRETE_METHODS)
+    _, cy, cxy = _joint_codes(x, y)
+    return (_entropy_of_codes(cxy, method) - _entropy_of_codes(cy, method)) / lb
+
+
+def mutual_information_discrete(x: Any, y: Any, method: str = "plugin", base: float = 2) -> float:
+    """Mutual information I(X; Y) = H(X) + H(Y) − H(X, Y) from paired discrete samples (I.3).
+
+    In bits by default. With ``method="miller_madow"`` each entropy gets its correction.
+    The plug-in value equals ``sklearn.metrics.mutual_info_score`` (which is in nats).
+    """
+    lb = _log_base(base)
+    check_choice(method, "method", DISCRETE_METHODS)
+    cx, cy, cxy = _joint_codes(x, y)
+    h = [_entropy_of_codes(c, method) for c in (cx, cy, cxy)]
+    return (h[0] + h[1] - h[2]) / lb
+
+
+# ---------------------------------------------------------------------------
+# Closed forms, for teaching and for testing the estimators
+# ---------------------------------------------------------------------------
+
+
+def _covariance(cov: Any, name: str) -> np.ndarray:
+    """A covariance as a (d, d) symmetric positive definite matrix; a scalar is a variance."""
+    arr = as_float_array(cov, name, ndim=(0, 2), dtype=np.float64)
+    arr = arr.reshape(1, 1) if arr.ndim == 0 else arr
+    if arr.shape[0] != arr.shape[1]:
+        raise ValueError(f"{name} must be a square matrix, got shape {arr.shape}")
+    if not np.allclose(arr, arr.T, rtol=1e-10, atol=1e-12):
+        raise ValueError(f"{name} must be symmetric")
+    return arr
+
+
+def _cholesky(cov: np.ndarray, name: str) -> np.ndarray:
+    try:
+        return np.linalg.cholesky(cov)
+    except np.linalg.LinAlgError:
+        raise ValueError(f"{name} must be positive definite") from None
+
+
+def _logdet(chol: np.ndarray) -> float:
+    return float(2 * np.log(np.diag(chol)).sum())
+
+
+def gaussian_entropy(cov: Any, base: float = 2) -> float:
+    """Differential entropy of N(μ, Σ): h = ½ log det(2πe Σ), in bits by default.
+
+    ``cov`` is the (d, d) covariance Σ, or a scalar variance σ² for d = 1.
+    """
+    lb = _log_base(base)
+    cov = _covariance(cov, "cov")
+    d = cov.shape[0]
+    return (0.5 * d * np.log(2 * np.pi * np.e) + 0.5 * _logdet(_cholesky(cov, "cov"))) / lb
+
+
+def uniform_entropy(a: float, b: float, base: float = 2) -> float:
+    """Differential entropy of the uniform distribution on [a, b]: h = log(b − a)."""
+    lb = _log_base(base)
+    a, b = check_scalar(a, "a"), check_scalar(b, "b")
+    if not b > a:
+        raise ValueError(f"b must be greater than a, got a={a}, b={b}")
+    return float(np.log(b - a) / lb)
+
+
+def exponential_entropy(rate: float, base: float = 2) -> float:
+    """Differential entropy of the exponential distribution with rate λ: h = 1 − log λ."""
+    lb = _log_base(base)
+    rate = check_scalar(rate, "rate", low=0.0, low_inclusive=False)
+    return float((1.0 - np.log(rate)) / lb)
+
+
+def gaussian_kl(mu0: Any, cov0: Any, mu1: Any, cov1: Any, base: float = 2) -> float:
+    """D(N(μ₀, Σ₀) ‖ N(μ₁, Σ₁)) in bits by default:
+
+    .. math:: ½ [ tr(Σ₁⁻¹ Σ₀) + (μ₁ − μ₀)ᵀ Σ₁⁻¹ (μ₁ − μ₀) − d + log det Σ₁ − log det Σ₀ ]
+
+    Means are vectors of length d (or scalars for d = 1), covariances (d, d) (or variances).
+    """
+    lb = _log_base(base)
+    c0, c1 = _covariance(cov0, "cov0"), _covariance(cov1, "cov1")
+    m0 = as_float_array(mu0, "mu0", ndim=(0, 1), dtype=np.float64).reshape(-1)
+    m1 = as_float_array(mu1, "mu1", ndim=(0, 1), dtype=np.float64).reshape(-1)
+    d = c0.shape[0]
+    for name, shape in (("cov1", c1.shape), ("mu0", m0.shape), ("mu1", m1.shape)):
+        if shape[0] != d:
+            raise ValueError(f"{name} does not match cov0 of shape {c0.shape}: got shape {shape}")
+    l0, l1 = _cholesky(c0, "cov0"), _cholesky(c1, "cov1")
+    a = solve_triangular(l1, l0, lower=True)  # tr(Σ₁⁻¹Σ₀) = ‖L₁⁻¹L₀‖²_F
+    z = solve_triangular(l1, m1 - m0, lower=True)  # Mahalanobis term ‖L₁⁻¹(μ₁ − μ₀)‖²
+    kl = 0.5 * (np.sum(a**2) + np.sum(z**2) - d + _logdet(l1) - _logdet(l0))
+    return float(max(kl, 0.0) / lb)
+
+
+def gaussian_mutual_information(rho: float, base: float = 2) -> float:
+    """I(X; Y) of a bivariate Gaussian with correlation ρ: −½ log(1 − ρ²), in bits by default."""
+    lb = _log_base(base)
+    rho = check_scalar(rho, "rho", low=-1.0, high=1.0, low_inclusive=False, high_inclusive=False)
+    return float(-0.5 * np.log1p(-(rho**2)) / lb)
+
+
+# ---------------------------------------------------------------------------
+# k-nearest-neighbour searches. Trees are O(n log n); in one dimension sorting is faster.
+# ---------------------------------------------------------------------------
+
+
+def _kth_distance_1d(x: np.ndarray, k: int) -> np.ndarray:
+    """Distance from each point of the 1-d sample x to its k-th nearest other point.
+
+    On sorted values the k nearest neighbours of x_i form a window of k consecutive points
+    around it: a on the left and k − a on the right, for some a in 0..k. The k-th distance
+    is the smallest, over a, of the farther window end. O(n k) after an O(n log n) sort.
+    """
+    xs = np.sort(x)
+    pad = np.full(k, np.inf)
+    padded = np.concatenate([-pad, xs, pad])
+    i = np.arange(xs.size) + k  # position of x_i in padded
+    best = np.full(xs.size, np.inf)
+    for a in range(k + 1):
+        far = np.maximum(xs - padded[i - a], padded[i + k - a] - xs)
+        np.minimum(best, far, out=best)
+    return best
+
+
+def _self_knn(points: np.ndarray, k: int, p: float) -> tuple[np.ndarray, np.ndarray]:
+    """Distances and indices of the k + 1 nearest rows of ``points`` to each row (itself first).
+
+    The queries go in the tree's own order, so that consecutive queries visit the same
+    leaves: at n = 10^6 this is over twice as fast as querying in the data's order.
+    """
+    tree = cKDTree(points)
+    order = tree.indices
+    dist, idx = np.empty((len(points), k + 1)), np.empty((len(points), k + 1), dtype=np.intp)
+    dist[order], idx[order] = tree.query(points[order], k=k + 1, p=p)
+    return dist, idx
+
+
+def _kth_distance(x: np.ndarray, k: int, p: float) -> np.ndarray:
+    """Distance (Minkowski p-norm) from each row of x to its k-th nearest other row."""
+    if x.shape[1] == 1:
+        return _kth_distance_1d(x[:, 0], k)
+    return _self_knn(x, k, p)[0][:, -1]  # the nearest hit is the point itself
+
+
+def _count_within_1d(v: np.ndarray, r: np.ndarray) -> np.ndarray:
+    """#{j : |v_j − v_i| ≤ r_i} for each i (the point itself included), by binary search.
+
+    ``searchsorted`` on v_i ± r_i may be off by a float rounding for points lying exactly at
+    distance r_i (the k-th neighbour always does), so the ends are then moved until the test
+    ``|v_j − v_i| ≤ r_i`` holds exactly as a tree computes it. fl(v_j − v_i) is monotone in
+    v_j, so the points passing the test are one contiguous run of the sorted values.
+    The queries go in sorted order too, which keeps the binary searches in cache.
+    """
+    order = np.argsort(v, kind="stable")
+    vs, rs = v[order], r[order]
+    n = vs.size
+    lo = np.searchsorted(vs, vs - rs, side="left")
+    hi = np.searchsorted(vs, vs + rs, side="right")
+
+    def inside(idx: np.ndarray, rows: np.ndarray) -> np.ndarray:
+        return np.abs(vs[idx] - vs[rows]) <= rs[rows]
+
+    def move(ends: np.ndarray, step: int, offset: int, want_inside: bool, limit: int) -> None:
+        rows = np.flatnonzero(ends != limit)
+        while rows.size:
+            ok = inside(ends[rows] + offset, rows) == want_inside
+            rows = rows[ok]
+            ends[rows] += step
+            rows = rows[ends[rows] != limit]
+
+    move(lo, -1, -1, True, 0)  # the point left of lo is inside: widen
+    move(lo, +1, 0, False, n)  # the point at lo is outside: shrink
+    move(hi, +1, 0, True, n)  # the point at hi is inside: widen
+    move(hi, -1, -1, False, 0)  # the point left of hi is outside: shrink
+    counts = np.empty(n, dtype=np.intp)
+    counts[order] = hi - lo
+    return counts
+
+
+def _count_within(v: np.ndarray, r: np.ndarray) -> np.ndarray:
+    """#{j : ‖v_j − v_i‖_∞ ≤ r_i} for each row i of v (itself included)."""
+    if v.shape[1] == 1:
+        return _count_within_1d(v[:, 0], r)
+    return cKDTree(v).query_ball_point(v, r, p=np.inf, return_length=True)
+
+
+# ---------------------------------------------------------------------------
+# Continuous estimators
+# ---------------------------------------------------------------------------
+
+
+def _warn_if_discretised(x: np.ndarray, k: int) -> None:
+    copies = np.unique(x, axis=0, return_counts=True)[1]
+    tied = int(copies[copies > k].sum())
+    if tied:
+        warnings.warn(
+            f"{tied} of the {len(x)} samples in x have at least k={k} exact copies: the data "
+            "look discretised, so the kNN distances of those points are set by the tie-breaking "
+            "noise and the entropy estimate is meaningless (a discrete variable has no density). "
+            "Dequantise the data or use entropy_from_samples.",
+            UserWarning,
+            stacklevel=3,
+        )
+
+
+def differential_entropy(
+    x: Any,
+    k: int = 3,
+    base: float = 2,
+    *,
+    metric: str = "euclidean",
+    noise: float = 1e-10,
+    rng: Rng = 0,
+) -> float:
+    """Kozachenko–Leonenko k-nearest-neighbour estimate of the differential entropy h(X).
+
+    .. math:: ĥ = ψ(n) − ψ(k) + log V_d + (d/n) Σ_i log r_i
+
+    where r_i is the distance from x_i to its k-th nearest neighbour among the other
+    samples and V_d the volume of the unit ball of the metric: π^{d/2}/Γ(d/2 + 1) for
+    ``"euclidean"``, 2^d for ``"chebyshev"`` (the max norm, whose unit ball is the cube
+    [−1, 1]^d). Kraskov et al. write the same formula with ε_i = 2 r_i and the volume of
+    the ball of *diameter* 1; mixing the two conventions is the classic factor-of-two slip.
+
+    ``x`` has shape (n, d), or (n,) for one variable. In bits by default.
+
+    Ties are broken with noise of relative size ``noise`` (see the module docstring), which
+    is harmless for a few duplicates. A point with k or more exact copies, though, has its
+    r_i set by the noise alone: such data are discretised, have no density (h = −∞), and
+    the estimate is a large negative number. A ``UserWarning`` says so; dequantise the data
+    (add uniform noise as wide as the grid step) or use ``entropy_from_samples``.
+    With ``noise=0`` such ties raise a ``ValueError`` instead.
+    """
+    lb = _log_base(base)
+    check_choice(metric, "metric", ("euclidean", "chebyshev"))
+    noise = _check_noise(noise)
+    x = _samples_2d(x, "x")
+    n, d = x.shape
+    k = _check_k(k, n)
+    std = x.std(axis=0)
+    if np.any(std == 0):
+        raise ValueError(
+            f"x is constant in column(s) {np.flatnonzero(std == 0).tolist()}: no density"
+        )
+    if noise > 0:  # (with noise = 0, ties raise below)
+        _warn_if_discretised(x, k)
+    x = _jitter(x, noise, _as_rng(rng), std)
+    if metric == "euclidean":
+        p, log_volume = 2.0, 0.5 * d * np.log(np.pi) - gammaln(0.5 * d + 1)
+    else:
+        p, log_volume = np.inf, d * np.log(2.0)
+    r = _kth_distance(x, k, p)
+    if np.any(r == 0):
+        raise ValueError(
+            "x has points with k or more exact duplicates; pass noise > 0 to break ties"
+        )
+    h = digamma(n) - digamma(k) + log_volume + d * np.mean(np.log(r))
+    return float(h / lb)
+
+
+def _ksg_inputs(x: Any, y: Any, k: Any, noise: Any, rng: Rng) -> tuple[np.ndarray, np.ndarray, int]:
+    """Validate, scale every column to unit variance (not centred) and add tie-breaking noise.
+
+    This is scikit-learn's preprocessing in ``mutual_info_regression``, step for step, so a
+    ``RandomState`` with the same seed reproduces its result.
+    """
+    noise = _check_noise(noise)
+    x, y = _samples_2d(x, "x"), _samples_2d(y, "y")
+    check_same_length(x, y, "x", "y")
+    k = _check_k(k, len(x))
+    gen = _as_rng(rng)
+    scaled = []
+    for a in (x, y):
+        std = a.std(axis=0)
+        std[std < 10 * np.finfo(np.float64).eps] = 1.0  # a constant column stays as it is
+        scaled.append(_jitter(a / std, noise, gen, 1.0))
+    return scaled[0], scaled[1], k
+
+
+def mutual_information(
+    x: Any,
+    y: Any,
+    k: int = 3,
+    method: str = "ksg1",
+    base: float = 2,
+    *,
+    noise: float = 1e-10,
+    rng: Rng = 0,
+) -> float:
+    """Kraskov–Stögbauer–Grassberger k-nearest-neighbour estimate of I(X; Y), bits by default.
+
+    In the joint space z = (x, y) with the max norm, let ε_i be the distance from z_i to its
+    k-th nearest neighbour. Then (Kraskov et al. 2004, eqs. 8 and 9)
+
+    .. math:: KSG-1:  Î = ψ(k) + ψ(n) − ⟨ψ(n_x + 1) + ψ(n_y + 1)⟩,
+              n_x(i) = #{j ≠ i : |x_j − x_i| < ε_i}   (strictly closer)
+    .. math:: KSG-2:  Î = ψ(k) − 1/k + ψ(n) − ⟨ψ(n_x) + ψ(n_y)⟩,
+              n_x(i) = #{j ≠ i : |x_j − x_i| ≤ ε_x(i)}, ε_x(i) = largest x-distance among the k
+
+    The counts exclude the point itself. ``x`` and ``y`` have shape (n,) or (n, d_x), (n, d_y).
+    As in ``sklearn.feature_selection.mutual_info_regression``, each column is first scaled to
+    unit variance (without centring) and noise 1e-10 · max(1, mean|x|) · N(0, 1) is added
+    (``noise``, ``rng``). Unlike scikit-learn, a negative estimate is returned as it is rather
+    than replaced by 0, so the estimator's bias stays visible.
+    """
+    lb = _log_base(base)
+    check_choice(method, "method", ("ksg1", "ksg2"))
+    x, y, k = _ksg_inputs(x, y, k, noise, rng)
+    n = len(x)
+    xy = np.hstack([x, y])
+    dist, idx = _self_knn(xy, k, np.inf)
+    if method == "ksg1":
+        # strictly closer than ε: |d| ≤ the float just below ε (ε = 0 for exact duplicates).
+        radius = np.nextafter(dist[:, -1], 0)
+        nx = _count_within(x, radius) - 1
+        ny = _count_within(y, radius) - 1
+        mi = digamma(k) + digamma(n) - np.mean(digamma(nx + 1)) - np.mean(digamma(ny + 1))
+    else:
+        neighbours = idx[:, 1:]
+        eps_x = np.abs(x[neighbours] - x[:, None, :]).max(axis=(1, 2))
+        eps_y = np.abs(y[neighbours] - y[:, None, :]).max(axis=(1, 2))
+        nx = _count_within(x, eps_x) - 1
+        ny = _count_within(y, eps_y) - 1
+        mi = digamma(k) - 1 / k + digamma(n) - np.mean(digamma(nx)) - np.mean(digamma(ny))
+    return float(mi / lb)
+
+
+def mutual_information_binned(x: Any, y: Any, bins: int = 10, base: float = 2) -> float:
+    """Plug-in MI of the 2-d histogram of (x, y) with ``bins`` equal-width bins per axis.
+
+    The answer depends on the binning more than on the data: too few bins lose dependence
+    (I of the discretised variables is at most I(X; Y)), too many leave most cells with
+    0 or 1 samples and the plug-in bias, about (B_x − 1)(B_y − 1)/(2n) nats, takes over.
+    ``bins`` is an int or a pair (bins_x, bins_y). In bits by default.
+    """
+    lb = _log_base(base)
+    x = as_float_array(x, "x", ndim=1, dtype=np.float64)
+    y = as_float_array(y, "y", ndim=1, dtype=np.float64)
+    check_same_length(x, y, "x", "y")
+    pair = (bins, bins) if np.ndim(bins) == 0 else tuple(bins)
+    if len(pair) != 2:
+        raise ValueError(f"bins must be an int or a pair of ints, got {bins!r}")
+    pair = tuple(check_scalar(b, "bins", low=1, integer=True) for b in pair)
+    counts = np.histogram2d(x, y, bins=pair)[0]
+    pxy = counts / len(x)
+    h = entr(pxy.sum(axis=1)).sum() + entr(pxy.sum(axis=0)).sum() - entr(pxy).sum()
+    return float(h / lb)
+
+
+def kl_divergence_knn(
+    x: Any,
+    y: Any,
+    k: int = 1,
+    base: float = 2,
+    *,
+    noise: float = 1e-10,
+    rng: Rng = 0,
+) -> float:
+    """kNN estimate of D(P ‖ Q) from x ~ P (n samples) and y ~ Q (m samples), bits by default.
+
+    Wang, Kulkarni and Verdú (2009); Pérez-Cruz (2008):
+
+    .. math:: D̂ = (d/n) Σ_i log(ν_k(i) / ρ_k(i)) + log(m / (n − 1))
+
+    where ρ_k(i) is the Euclidean distance from x_i to its k-th nearest neighbour among the
+    other x's and ν_k(i) to its k-th nearest neighbour among the y's. ``x`` has shape (n, d),
+    ``y`` shape (m, d); 1-d arrays are one variable. Ties are broken as in the module docstring.
+    """
+    lb = _log_base(base)
+    noise = _check_noise(noise)
+    x, y = _samples_2d(x, "x"), _samples_2d(y, "y")
+    if x.shape[1] != y.shape[1]:
+        raise ValueError(
+            f"x and y must have the same dimension d, got shapes {x.shape} and {y.shape}"
+        )
+    (n, d), m = x.shape, len(y)
+    k = _check_k(k, n)
+    if m < k:
+        raise ValueError(f"k must be at most the number of samples m in y, got k={k}, m={m}")
+    gen = _as_rng(rng)
+    x = _jitter(x, noise, gen, x.std(axis=0))
+    y = _jitter(y, noise, gen, y.std(axis=0))
+    rho = _kth_distance(x, k, 2.0)
+    nu = cKDTree(y).query(x, k=[k])[0][:, 0]
+    if np.any(rho == 0) or np.any(nu == 0):
+        raise ValueError("x and y share exact duplicates; pass noise > 0 to break ties")
+    return float((d * np.mean(np.log(nu / rho)) + np.log(m / (n - 1))) / lb)
