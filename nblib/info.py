@@ -426,7 +426,8 @@ def _count_within(v: np.ndarray, r: np.ndarray) -> np.ndarray:
 
 
 def _warn_if_discretised(x: np.ndarray, k: int) -> None:
-    copies = np.unique(x, axis=0, return_counts=True)[1]
+    rows = x[:, 0] if x.shape[1] == 1 else x  # 1-d unique is much faster than axis=0
+    copies = np.unique(rows, axis=0, return_counts=True)[1]
     tied = int(copies[copies > k].sum())
     if tied:
         warnings.warn(
