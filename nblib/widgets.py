@@ -133,8 +133,6 @@ def _parse_control(name: str, spec: Any) -> Control:
     whole_ends = all(isinstance(v, (int, np.integer)) for v in spec[:2])
     if whole_ends and np.allclose(grid, np.round(grid), rtol=1e-12, atol=0):
         values = tuple(int(v) for v in np.round(grid))
-        if len(set(values)) < n:  # pragma: no cover - an exact whole grid has distinct values
-            values = tuple(float(v) for v in grid)
     else:
         values = tuple(float(v) for v in grid)
     return Control(name, values, _labels(values), "slider", (n - 1) // 2)
@@ -299,10 +297,10 @@ class Explorer:
         return (
             f'<label>{name} <input type="range" {attrs} min="0" max="{len(control.values) - 1}" '
             f'step="1" value="{control.start}" aria-valuetext="{shown}"> '
-            f"<output>{shown}</output></label>"
+            f'<output aria-hidden="true">{shown}</output></label>'
         )
 
-    def html(self, *, full: bool = True) -> str:
+    def to_html(self, *, full: bool = True) -> str:
         """The kernel-free HTML: every frame and working controls, or (``full=False``) a snapshot.
 
         The output is a function of the frames, labels and texts only, so executing a
@@ -326,10 +324,10 @@ class Explorer:
         }
         # "<" never appears raw inside the <script> element, so no label can close it early.
         payload = json.dumps(data, separators=(",", ":")).replace("<", "\\u003c")
-        uid = (
-            "nblib-explorer-" + hashlib.sha256(f"{self.title}\n{payload}".encode()).hexdigest()[:12]
-        )
         inputs = "".join(self._input(c) for c in self.controls)
+        # The id is a digest of the content: unique per explorer, the same on every run.
+        digest = hashlib.sha256(f"{title}{inputs}{payload}".encode()).hexdigest()
+        uid = f"nblib-explorer-{digest[:12]}"
         return (
             f'<div class="nblib-explorer" id="{uid}">{title}'
             f'<div class="nblib-explorer-controls" style="display:flex;flex-wrap:wrap;gap:0.4em 1.5em">'
@@ -364,7 +362,7 @@ class Explorer:
     def _repr_mimebundle_(self, include=None, exclude=None) -> dict[str, Any]:
         """Both faces; each frontend shows the one it prefers (see the module docstring)."""
         full = self.precompute if self.precompute is not None else not _person_at_frontend()
-        bundle = {"text/html": self.html(full=full)}
+        bundle = {"text/html": self.to_html(full=full)}
         bundle.update(self.widget._repr_mimebundle_())
         bundle["text/plain"] = repr(self)
         return bundle
@@ -374,12 +372,15 @@ def _input_widget(control: Control) -> widgets.ValueWidget:
     """The ipywidgets input for one control, starting at the same value as the HTML one."""
     if control.kind == "checkbox":
         return widgets.Checkbox(value=bool(control.start), description=control.name, indent=False)
-    options = list(zip(control.labels, control.values, strict=True))
+    common = {
+        "options": list(zip(control.labels, control.values, strict=True)),
+        "index": control.start,
+        "description": control.name,
+        "style": {"description_width": "initial"},  # the whole name, however long
+    }
     if control.kind == "dropdown":
-        return widgets.Dropdown(options=options, index=control.start, description=control.name)
-    return widgets.SelectionSlider(
-        options=options, index=control.start, description=control.name, continuous_update=False
-    )
+        return widgets.Dropdown(**common)
+    return widgets.SelectionSlider(**common, continuous_update=False)
 
 
 def _name(fn: Callable) -> str:
@@ -482,4 +483,6 @@ def static_html(
     **controls: Any,
 ) -> str:
     """The kernel-free HTML of ``explore(plot_fn, ...)``, with every frame precomputed."""
-    return explore(plot_fn, title=title, alt=alt, max_frames=max_frames, dpi=dpi, **controls).html()
+    return explore(
+        plot_fn, title=title, alt=alt, max_frames=max_frames, dpi=dpi, **controls
+    ).to_html()

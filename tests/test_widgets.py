@@ -122,7 +122,7 @@ def test_live_sliders_update_on_release_only():
 def test_static_html_embeds_one_distinct_png_per_grid_point_in_row_major_order():
     plot = Recorder()
     ex = explore(plot, title="Lines", alt="A line", lr=(0.5, 2.0, 3), act=["relu", "tanh"])
-    page = Tags(ex.html())
+    page = Tags(ex.to_html())
     [root] = page.find("div", "nblib-explorer")
     [data_script, code] = page.scripts
     assert data_script[0] == {"type": "application/json", "class": "nblib-explorer-data"}
@@ -235,6 +235,47 @@ def test_precompute_follows_who_runs_the_notebook(monkeypatch):
     assert widgets._person_at_frontend() is False  # no kernel here
 
 
+KERNEL_CODE = """
+from matplotlib.figure import Figure
+from nblib.widgets import explore
+
+def line(a):
+    fig = Figure(figsize=(1, 1))
+    fig.add_subplot().plot([0, a])
+    return fig
+
+explore(line, a=(1, 3, 3))
+"""
+
+
+@pytest.mark.slow
+def test_a_real_kernel_precomputes_for_headless_runs_and_not_for_a_person():
+    """nbclient (the book build) sends allow_stdin=False; JupyterLab sends True."""
+    manager = pytest.importorskip("jupyter_client.manager")
+    km, kc = manager.start_new_kernel(kernel_name="python3")
+    try:
+        html = {}
+        for allow_stdin in (False, True):
+            results = []
+
+            def keep(msg, results=results):
+                if msg["msg_type"] == "execute_result":
+                    results.append(msg["content"]["data"])
+
+            reply = kc.execute_interactive(
+                KERNEL_CODE, allow_stdin=allow_stdin, output_hook=keep, timeout=60
+            )
+            assert reply["content"]["status"] == "ok"
+            [data] = results
+            assert WIDGET_VIEW in data
+            html[allow_stdin] = data["text/html"]
+    finally:
+        kc.stop_channels()
+        km.shutdown_kernel(now=True)
+    assert len(json.loads(Tags(html[False]).scripts[0][1])["frames"]) == 3
+    assert "nblib-explorer-snapshot" in html[True] and "<script" not in html[True]
+
+
 # --- controls and validation ---------------------------------------------------------------
 
 
@@ -313,7 +354,7 @@ def test_plot_fn_must_return_a_figure_and_its_figures_are_closed_even_on_error()
 
     ex = explore(forgets_return, lr=(0, 1, 2))
     with pytest.raises(TypeError, match="plot_fn must return a matplotlib Figure, got NoneType"):
-        ex.html()
+        ex.to_html()
     assert plt.get_fignums() == []
 
 
@@ -356,7 +397,7 @@ def test_static_controls_swap_frames_in_a_browser(browser_page):
     page, errors = browser_page, []
     page.on("pageerror", lambda e: errors.append(str(e)))
     ex = explore(Recorder(), alt="A line", lr=(0.5, 2.0, 3), act=["relu", "tanh"], bias=False)
-    text = ex.html()
+    text = ex.to_html()
     page.set_content(f"<html><body>{text}{text}</body></html>")  # two copies, one page
     first, second = page.locator(".nblib-explorer").all()
     frame = first.locator("img.nblib-explorer-frame")
