@@ -394,9 +394,9 @@ def _first_line(doc: str | None) -> str:
 def _person_at_frontend() -> bool:
     """Whether the running cell was sent by a frontend that can answer ``input()``.
 
-    JupyterLab, Notebook, VS Code and Colab send ``allow_stdin=True`` with each cell;
-    headless executors (nbclient: the book build, nbconvert, papermill, nbval) send
-    False. Outside a kernel there is nobody either.
+    JupyterLab and Notebook 7 send ``allow_stdin=True`` with each cell, as does any
+    frontend where ``input()`` works; headless executors (nbclient: the book build,
+    nbconvert, papermill; nbval) send False. Outside a kernel there is nobody either.
     """
     try:
         from IPython import get_ipython
