@@ -471,13 +471,24 @@ class Tensor(_SharedOps):
 
     # -- the backward pass --------------------------------------------------------------
 
+    @property
+    def is_leaf(self) -> bool:
+        """True for a tensor you made (a parameter or an input), False for an op's output."""
+        return not self._parents
+
     def _accumulate(self, g: np.ndarray) -> None:
-        """Add the gradient g flowing in from one use of this tensor (∂L/∂x sums over uses)."""
-        g = unbroadcast(g, self.shape)
+        """Add the gradient g flowing in from one use of this tensor (∂L/∂x sums over uses).
+
+        g may be shared with other tensors (the VJP of + hands the same g to both inputs) or
+        a read-only view, so it is never modified in place; a leaf keeps its own copy, which
+        you may update in place.
+        """
+        if g.shape != self.shape:
+            g = unbroadcast(g, self.shape)
         if self.grad is None:
-            self.grad = g.astype(self.data.dtype, copy=True)  # our own copy: g may be shared
+            self.grad = g.astype(self.data.dtype) if self.is_leaf else g  # astype copies
         else:
-            self.grad += g
+            self.grad = self.grad + g
 
     def backward(self, gradient: ArrayLike | None = None) -> None:
         """Fill ``.grad`` of every tensor this one was computed from, by the chain rule.
@@ -512,7 +523,7 @@ class Tensor(_SharedOps):
                 )
         order = _topological_order(self)
         for node in order:
-            if node._parents:
+            if not node.is_leaf:
                 node.grad = None
         self._accumulate(gradient)
         # An overflow is reported once, by the check on the leaves below, not as warnings.
@@ -522,7 +533,7 @@ class Tensor(_SharedOps):
                     if parent.requires_grad:
                         parent._accumulate(vjp(node.grad))
         for node in order:
-            if not node._parents and not np.all(np.isfinite(node.grad)):
+            if node.is_leaf and not np.isfinite(node.grad).all():
                 raise ValueError(
                     f"the gradient of {node.name!r} (shape {node.shape}) has NaN or infinite "
                     "entries: a derivative along the graph overflowed or does not exist"
