@@ -529,9 +529,9 @@ class Tensor(_SharedOps):
         # An overflow is reported once, by the check on the leaves below, not as warnings.
         with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
             for node in reversed(order):
-                for parent, vjp in zip(node._parents, node._vjps, strict=True):
+                for parent, parent_vjp in zip(node._parents, node._vjps, strict=True):
                     if parent.requires_grad:
-                        parent._accumulate(vjp(node.grad))
+                        parent._accumulate(parent_vjp(node.grad))
         for node in order:
             if node.is_leaf and not np.isfinite(node.grad).all():
                 raise ValueError(
