@@ -1,0 +1,145 @@
+"""The instructor workflow end to end: student edition without solutions, and grading
+correct, wrong and malformed submissions into a CSV (otter-grader underneath)."""
+
+from __future__ import annotations
+
+import copy
+import csv
+import re
+import time
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from nblib import _notebooks, course
+
+pytestmark = pytest.mark.slow
+
+NOTEBOOKS = _notebooks.chapter_notebooks()
+GRADED = NOTEBOOKS[0]  # the round trip uses the first section of the book
+
+
+@pytest.fixture(scope="module")
+def edition(tmp_path_factory):
+    out = tmp_path_factory.mktemp("edition")
+    students = course.student_edition(NOTEBOOKS, out / "student", out / "autograder")
+    return out, {p.name: p for p in students}
+
+
+def _solution_lines(nb) -> list[str]:
+    """Distinctive lines of every solution (code and prose) of a book notebook."""
+    lines = []
+    for start, end in course._solution_blocks(nb).values():
+        for cell in nb.cells[start + 1 : end]:
+            for line in cell.source.splitlines():
+                line = line.strip()
+                if len(line) >= 12 and not line.startswith(("#", "```", ":::", "import ", "from ")):
+                    lines.append(line)
+    return lines
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
+def test_student_edition_has_no_solution_text(edition, path):
+    _, students = edition
+    book = nbformat.read(path, as_version=4)
+    student = students[path.name].read_text()
+    lines = _solution_lines(book)
+    assert lines, f"{path.name}: found no solution text to look for"
+    leaked = [line for line in lines if line in student]
+    # a line may legitimately appear elsewhere in the notebook (e.g. the stub's signature)
+    elsewhere = "\n".join(
+        c.source
+        for i, c in enumerate(book.cells)
+        if not any(s <= i <= e for s, e in course._solution_blocks(book).values())
+    )
+    leaked = [line for line in leaked if line not in elsewhere]
+    assert not leaked, f"solution text in the student edition of {path.name}: {leaked[:3]}"
+    assert "{solution-start}" not in student and "{solution-end}" not in student
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
+def test_student_edition_keeps_exercises_stubs_and_checks(edition, path):
+    _, students = edition
+    student = nbformat.read(students[path.name], as_version=4)
+    text = "\n".join(c.source for c in student.cells)
+    for ex in course.exercises(nbformat.read(path, as_version=4)):
+        assert f":label: {ex.label}" in text
+        if ex.autograded:
+            assert re.search(rf"check\(\s*[\"']{re.escape(ex.label)}[\"']", text), ex.label
+
+
+def _answer_cells(book) -> dict[str, str]:
+    """For each auto-graded exercise, the code of its reference solution."""
+    blocks = course._solution_blocks(book)
+    answers = {}
+    for ex in course.exercises(book):
+        if ex.autograded:
+            start, end = blocks[ex.label]
+            answers[ex.label] = "\n".join(
+                c.source for c in book.cells[start + 1 : end] if c.cell_type == "code"
+            )
+    return answers
+
+
+def _fill(student, answers: dict[str, str] | None, stub_source: str | None = None):
+    """The student notebook with every stub replaced by ``answers[label]`` or ``stub_source``."""
+    nb = copy.deepcopy(student)
+    stubs = [c for c in nb.cells if "exercise-stub" in c.metadata.get("tags", [])]
+    graded = [ex for ex in course.exercises(student) if ex.autograded]
+    by_label = {}
+    for cell in stubs:  # a stub belongs to the graded exercise whose answer it defines
+        for ex in graded:
+            if re.search(rf"\b{re.escape(ex.answer)}\b", cell.source):
+                by_label[ex.label] = cell
+    assert set(by_label) == {ex.label for ex in graded}, "a graded exercise has no stub cell"
+    for label, cell in by_label.items():
+        cell.source = answers[label] if answers is not None else stub_source.format(
+            name=next(ex.answer for ex in graded if ex.label == label)
+        )
+    return nb
+
+
+def test_grading_round_trip_and_malformed_submissions(edition, tmp_path):
+    out, students = edition
+    book = nbformat.read(GRADED, as_version=4)
+    student = nbformat.read(students[GRADED.name], as_version=4)
+    graded = [ex.label for ex in course.exercises(book) if ex.autograded]
+    assert graded, f"{GRADED.name} has no auto-graded exercise"
+    subs = tmp_path / "submissions"
+    answers = _answer_cells(book)
+    cases = {
+        "right": _fill(student, answers),
+        "wrong": _fill(student, None, "{name} = lambda *args, **kwargs: -1.2345"),
+        "raises": _fill(student, None, "raise RuntimeError('my cell is broken')"),
+        "loops": _fill(student, None, "while True:\n    pass"),
+    }
+    missing = copy.deepcopy(cases["right"])
+    missing.cells = [c for c in missing.cells if "exercise-stub" not in c.metadata.get("tags", [])]
+    cases["missing"] = missing
+    for name, nb in cases.items():
+        (subs / name).mkdir(parents=True)
+        nbformat.write(nb, subs / name / GRADED.name)
+    (subs / "garbage").mkdir()
+    (subs / "garbage" / GRADED.name).write_text("this is not a notebook {")
+
+    started = time.monotonic()
+    csv_path = course.grade(subs, out / "autograder", tmp_path / "grades", timeout=60)
+    elapsed = time.monotonic() - started
+    rows = list(csv.DictReader(csv_path.open()))
+    by_student: dict[str, list[dict]] = {}
+    for row in rows:
+        by_student.setdefault(row["student"], []).append(row)
+
+    assert set(by_student) == {"right", "wrong", "raises", "loops", "missing", "garbage"}
+    for student_name, student_rows in by_student.items():
+        assert {r["exercise"] for r in student_rows} == set(graded), student_name
+        assert all(r["feedback"] for r in student_rows), student_name
+    assert all(float(r["score"]) == float(r["max_score"]) for r in by_student["right"])
+    for bad in ("wrong", "raises", "loops", "missing", "garbage"):
+        assert all(float(r["score"]) == 0 for r in by_student[bad]), bad
+    assert "timed out" in by_student["loops"][0]["feedback"]
+    assert "not a valid notebook" in by_student["garbage"][0]["feedback"]
+    assert all("correct" != r["feedback"] for r in by_student["wrong"])
+    # bounded: the endless loop costs its time limit, not more
+    assert elapsed < 60 + 5 * 120, f"grading took {elapsed:.0f} s"
