@@ -269,6 +269,19 @@ def test_bfgs_secant_condition_and_staying_at_the_minimum():
     assert np.all(np.isfinite(path)) and np.allclose(path[-10:], 1.0, atol=1e-10)
 
 
+def test_bfgs_stays_put_when_the_line_search_fails():
+    class Misleading:  # reports the negative gradient, so −H g points uphill
+        value = ROSENBROCK.value
+
+        def grad(self, x):
+            return -ROSENBROCK.grad(x)
+
+    opt = optim.BFGS()
+    path = optim.run(opt, Misleading(), np.array([-1.2, 1.0]), 2)
+    assert opt.stalled
+    np.testing.assert_array_equal(path, [[-1.2, 1.0]] * 3)
+
+
 def test_natural_gradient_with_identity_fisher_is_gradient_descent():
     params_ng = [np.array([[1.0, 2.0], [3.0, 4.0]]), np.array([0.5, -0.5])]
     params_sgd = [p.copy() for p in params_ng]
