@@ -202,3 +202,173 @@ def test_gd_steps_rejects_typical_mistakes(answer, expected):
     feedback = check("la-gd-steps", answer)
     assert not feedback.passed
     assert expected in feedback.message, feedback.message
+
+
+# ---------------------------------------------------------------------------
+# Section 1.1: la-forward-batch, la-mlp-forward
+# ---------------------------------------------------------------------------
+
+
+def _forward_batch(W, b, X):
+    return np.maximum(X @ W.T + b, 0)
+
+
+def test_forward_batch_accepts_the_batched_layer():
+    feedback = check("la-forward-batch", _forward_batch)
+    assert feedback.passed, feedback.message
+
+
+def test_forward_batch_accepts_a_loop_over_examples_and_nblib():
+    from nblib import nn
+
+    def loop(W, b, X):
+        return np.array([nn.relu(W @ x + b) for x in X])
+
+    def with_nblib(W, b, X):
+        layer = nn.Dense(W.shape[1], W.shape[0], "relu")
+        layer.W[...], layer.b[...] = W, b
+        return layer.forward(X)
+
+    for answer in (loop, with_nblib):
+        feedback = check("la-forward-batch", answer)
+        assert feedback.passed, feedback.message
+
+
+def test_forward_batch_stub_is_not_attempted():
+    feedback = check("la-forward-batch", _stub)
+    assert not feedback.passed and "not attempted" in feedback.message
+
+
+@pytest.mark.parametrize(
+    "answer, expected",
+    [
+        (lambda W, b, X: X @ W.T + b, "negative entries"),  # no activation
+        (lambda W, b, X: np.maximum(X @ W.T, 0), "ignores the bias"),
+        (lambda W, b, X: np.maximum(X @ W.T, 0) + b, "before adding the bias"),
+        (lambda W, b, X: np.maximum(W @ X.T + b[:, None], 0), "one column per example"),
+        (lambda W, b, X: np.maximum(X @ W.T + b[:, None], 0), "raised ValueError"),  # B != n_out
+        (lambda W, b, X: np.maximum(X @ W + b, 0), "raised ValueError"),  # shapes do not fit
+        (lambda W, b, X: np.maximum(X @ W.T + b, 0)[:, :-1], "shape"),
+        (lambda W, b, X: np.tanh(X @ W.T + b), "negative entries"),
+        (lambda W, b, X: 1 / (1 + np.exp(-(X @ W.T + b))), "wrong values"),  # sigmoid
+    ],
+    ids=[
+        "no-relu",
+        "no-bias",
+        "relu-first",
+        "columns",
+        "column-bias",
+        "no-transpose",
+        "shape",
+        "tanh",
+        "sigmoid",
+    ],
+)
+def test_forward_batch_rejects_typical_mistakes(answer, expected):
+    feedback = check("la-forward-batch", answer)
+    assert not feedback.passed
+    assert expected in feedback.message, feedback.message
+
+
+def test_forward_batch_explains_wrong_values_of_the_right_shape():
+    """Mistakes that only show when the shapes happen to fit (square W, batch == n_out)."""
+
+    def column_bias_when_it_fits(W, b, X):
+        bias = b[:, None] if X.shape[0] == W.shape[0] else b
+        return np.maximum(X @ W.T + bias, 0)
+
+    def no_transpose_when_it_fits(W, b, X):
+        return np.maximum(X @ (W if W.shape[0] == W.shape[1] else W.T) + b, 0)
+
+    feedback = check("la-forward-batch", column_bias_when_it_fits)
+    assert not feedback.passed and "every unit of example i" in feedback.message
+    feedback = check("la-forward-batch", no_transpose_when_it_fits)
+    assert not feedback.passed and "transpose" in feedback.message
+
+
+def test_forward_batch_rejects_in_place_modification():
+    def in_place(W, b, X):
+        X @= W.T if W.shape[0] == W.shape[1] else np.eye(X.shape[1])
+        return np.maximum(X @ W.T + b, 0)
+
+    feedback = check("la-forward-batch", in_place)
+    assert not feedback.passed and "in place" in feedback.message
+
+
+def _mlp_forward(weights, biases, X):
+    H = X
+    for i, (W, b) in enumerate(zip(weights, biases, strict=True)):
+        H = H @ W.T + b
+        if i < len(weights) - 1:
+            H = np.maximum(H, 0)
+    return H
+
+
+def test_mlp_forward_accepts_the_layer_loop():
+    feedback = check("la-mlp-forward", _mlp_forward)
+    assert feedback.passed, feedback.message
+
+
+def test_mlp_forward_reference_agrees_with_nblib():
+    """The check's reference is the network nblib.nn.MLP computes."""
+    from nblib import nn
+    from nblib.exercises.linear_algebra import _mlp_reference
+
+    rng = np.random.default_rng(3)
+    net = nn.MLP([5, 7, 6, 2], activation="relu", output_activation="identity", rng=rng)
+    for layer in net.layers:
+        layer.b[...] = rng.standard_normal(layer.b.shape)
+    X = rng.standard_normal((9, 5))
+    weights = [layer.W for layer in net.layers]
+    biases = [layer.b for layer in net.layers]
+    np.testing.assert_allclose(_mlp_reference(weights, biases, X), net.forward(X), rtol=1e-12)
+
+
+def test_mlp_forward_stub_is_not_attempted():
+    feedback = check("la-mlp-forward", _stub)
+    assert not feedback.passed and "not attempted" in feedback.message
+
+
+def _no_relu(weights, biases, X):
+    for W, b in zip(weights, biases, strict=True):
+        X = X @ W.T + b
+    return X
+
+
+@pytest.mark.parametrize(
+    "answer, expected",
+    [
+        (lambda w, b, X: np.maximum(_mlp_forward(w, b, X), 0), "output layer too"),
+        (_no_relu, "never applies the ReLU"),
+        (lambda w, b, X: _mlp_forward(w, [0 * v for v in b], X), "ignores the biases"),
+        (lambda w, b, X: _mlp_forward(w[:1], b[:1], X), "shape"),  # only the first layer
+        (lambda w, b, X: _mlp_forward([W.T for W in w], b, X), "raised ValueError"),
+        (lambda w, b, X: _mlp_forward(w, b, X).T, "shape"),
+    ],
+    ids=["relu-output", "no-relu", "no-bias", "first-layer-only", "no-transpose", "transposed"],
+)
+def test_mlp_forward_rejects_typical_mistakes(answer, expected):
+    feedback = check("la-mlp-forward", answer)
+    assert not feedback.passed
+    assert expected in feedback.message, feedback.message
+
+
+def test_mlp_forward_explains_a_missing_transpose_on_square_layers():
+    def no_transpose_when_square(weights, biases, X):
+        square = all(W.shape[0] == W.shape[1] for W in weights)
+        return _mlp_forward([W.T for W in weights] if square else weights, biases, X)
+
+    feedback = check("la-mlp-forward", no_transpose_when_square)
+    assert not feedback.passed and "transpose" in feedback.message
+
+
+def test_mlp_forward_rejects_in_place_modification():
+    def in_place(weights, biases, X):
+        for b in biases:
+            b += 0.0
+        weights[0] *= 1.0
+        X[...] = X + 1.0
+        return _mlp_forward(weights, biases, X - 1.0)
+
+    feedback = check("la-mlp-forward", in_place)
+    assert not feedback.passed and "in place" in feedback.message

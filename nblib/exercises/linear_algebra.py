@@ -223,3 +223,150 @@ def check_gd_steps(steps_needed) -> str:
         f"your steps_needed is right on {len(cases)} cases, including unstable steps and a step "
         "that lands on the minimum"
     )
+
+
+# ---------------------------------------------------------------------------
+# Section 1.1: vectors, matrices and the forward pass
+# ---------------------------------------------------------------------------
+
+
+def _relu(z: np.ndarray) -> np.ndarray:
+    return np.maximum(z, 0.0)
+
+
+def _layer_case(rng: np.random.Generator, n_in: int, n_out: int, batch: int):
+    """Weights (n_out, n_in), bias (n_out,) and a batch (batch, n_in), with biases large
+    enough to matter and inputs that make some pre-activations of every unit negative."""
+    W = rng.standard_normal((n_out, n_in))
+    b = rng.uniform(-1.5, 1.5, size=n_out)
+    X = rng.standard_normal((batch, n_in))
+    return W, b, X
+
+
+@register("la-forward-batch")
+def check_forward_batch(forward_batch) -> str:
+    """``forward_batch(W, b, X)``: relu(X Wᵀ + b), one ReLU layer on a batch stored as rows."""
+    if not callable(forward_batch):
+        raise Incorrect(f"forward_batch should be a function, got {type(forward_batch).__name__}")
+    rng = np.random.default_rng(11)
+    # (n_in, n_out, batch): square W and batch == n_out expose a missing transpose and a bias
+    # broadcast along the wrong axis, which give the right shape with the wrong values.
+    cases = [(4, 3, 5), (3, 3, 3), (2, 5, 1), (6, 2, 7), (1, 4, 10), (8, 8, 8)]
+    for n_in, n_out, batch in cases:
+        W, b, X = _layer_case(rng, n_in, n_out, batch)
+        what = (
+            f"forward_batch(W, b, X) with W of shape {W.shape}, b of shape {b.shape} "
+            f"and X of shape {X.shape}"
+        )
+        arr = _as_answer_array(_call_on_copy(forward_batch, what, W, b, X), what)
+        expected = _relu(X @ W.T + b)
+        if arr.shape != expected.shape:
+            if arr.shape == (n_out, batch):
+                raise Incorrect(
+                    f"{what} has shape {arr.shape}: one column per example. The book stores one "
+                    f"example per row, so the output should have shape {expected.shape}; compute "
+                    "X @ W.T rather than W @ X.T"
+                )
+            raise Incorrect(
+                f"{what} has shape {arr.shape}; a layer with {n_in} inputs and {n_out} units maps "
+                f"a batch of {batch} examples to shape {expected.shape}"
+            )
+        if np.allclose(arr, expected, rtol=1e-6, atol=1e-9):
+            continue
+        before = _relu(X @ W.T)
+        if np.allclose(arr, before + b, rtol=1e-6, atol=1e-9) or np.allclose(
+            arr, _relu(before + b), rtol=1e-6, atol=1e-9
+        ):
+            raise Incorrect(f"{what} applies the ReLU before adding the bias; add b first")
+        if np.allclose(arr, before, rtol=1e-6, atol=1e-9):
+            raise Incorrect(f"{what} ignores the bias b: add it before the ReLU")
+        if batch == n_out and np.allclose(arr, _relu(X @ W.T + b[:, None]), rtol=1e-6, atol=1e-9):
+            raise Incorrect(
+                f"{what} adds b_i to every unit of example i: the bias has one entry per unit, so "
+                "it must be added to every row (X @ W.T + b, with b of shape (n_out,)), not to "
+                "every column"
+            )
+        if n_in == n_out and np.allclose(arr, _relu(X @ W + b), rtol=1e-6, atol=1e-9):
+            raise Incorrect(
+                f"{what} multiplies by W where its transpose belongs: row k of W holds the weights "
+                "of unit k, so the product for a batch of rows is X @ W.T"
+            )
+        if np.any(arr < 0):
+            raise Incorrect(
+                f"{what} has negative entries, but a ReLU layer never outputs a negative number: "
+                "apply relu(z) = max(z, 0) to the pre-activations"
+            )
+        expect_array(arr, expected, what)
+    return (
+        f"your forward_batch is right on {len(cases)} layers and batches, including a batch of one "
+        "and a square W"
+    )
+
+
+def _mlp_reference(weights, biases, X):
+    H = X
+    for i, (W, b) in enumerate(zip(weights, biases, strict=True)):
+        Z = H @ W.T + b
+        H = _relu(Z) if i < len(weights) - 1 else Z
+    return H
+
+
+@register("la-mlp-forward")
+def check_mlp_forward(mlp_forward) -> str:
+    """``mlp_forward(weights, biases, X)``: ReLU hidden layers, a linear output layer."""
+    if not callable(mlp_forward):
+        raise Incorrect(f"mlp_forward should be a function, got {type(mlp_forward).__name__}")
+    rng = np.random.default_rng(12)
+    architectures = [[3, 5, 2], [4, 4, 4, 4], [2, 1, 3], [6, 2], [5, 8, 8, 8, 1], [3, 16, 3]]
+    for sizes in architectures:
+        weights, biases = [], []
+        for n_in, n_out in zip(sizes[:-1], sizes[1:], strict=True):
+            W, b, _ = _layer_case(rng, n_in, n_out, 1)
+            weights.append(W)
+            biases.append(b)
+        batch = 7
+        X = rng.standard_normal((batch, sizes[0]))
+        what = f"mlp_forward for a network with sizes {sizes} on a batch of {batch}"
+        W_copy, b_copy, X_copy = [w.copy() for w in weights], [v.copy() for v in biases], X.copy()
+        out = mlp_forward(W_copy, b_copy, X_copy)
+        if not (
+            all(np.array_equal(a, c) for a, c in zip(weights, W_copy, strict=True))
+            and all(np.array_equal(a, c) for a, c in zip(biases, b_copy, strict=True))
+            and np.array_equal(X, X_copy)
+        ):
+            raise Incorrect(f"{what} changed its input arrays in place; work on new arrays")
+        arr = _as_answer_array(out, what)
+        expected = _mlp_reference(weights, biases, X)
+        if arr.shape != expected.shape:
+            raise Incorrect(
+                f"{what} has shape {arr.shape}; the output layer has {sizes[-1]} units, so it "
+                f"should have shape {expected.shape}. Apply every layer, in order"
+            )
+        if np.allclose(arr, expected, rtol=1e-6, atol=1e-9):
+            continue
+        last = len(weights) - 1
+        if np.allclose(arr, _relu(expected), rtol=1e-6, atol=1e-9):
+            raise Incorrect(
+                f"{what} applies the ReLU to the output layer too; the last layer is linear (no "
+                "activation), so the network's outputs can be negative"
+            )
+        no_relu = X
+        for W, b in zip(weights, biases, strict=True):
+            no_relu = no_relu @ W.T + b
+        if last > 0 and np.allclose(arr, no_relu, rtol=1e-6, atol=1e-9):
+            raise Incorrect(
+                f"{what} never applies the ReLU; without it the hidden layers collapse into one "
+                "affine map. Apply relu after every layer except the last"
+            )
+        no_bias = _mlp_reference(weights, [np.zeros_like(b) for b in biases], X)
+        if np.allclose(arr, no_bias, rtol=1e-6, atol=1e-9):
+            raise Incorrect(f"{what} ignores the biases; add b_l in every layer")
+        if len(set(sizes)) == 1 and np.allclose(
+            arr, _mlp_reference([W.T for W in weights], biases, X), rtol=1e-6, atol=1e-9
+        ):
+            raise Incorrect(
+                f"{what} multiplies by W where its transpose belongs: a batch of rows goes "
+                "through a layer as H @ W.T + b"
+            )
+        expect_array(arr, expected, what)
+    return f"your mlp_forward is right on {len(architectures)} networks of depth 1 to 4"
