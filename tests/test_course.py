@@ -7,7 +7,6 @@ import copy
 import csv
 import re
 import time
-from pathlib import Path
 
 import nbformat
 import pytest
