@@ -372,3 +372,71 @@ def test_mlp_forward_rejects_in_place_modification():
 
     feedback = check("la-mlp-forward", in_place)
     assert not feedback.passed and "in place" in feedback.message
+
+
+# ---------------------------------------------------------------------------
+# Section 1.2: la-pairwise-distances
+# ---------------------------------------------------------------------------
+
+
+def _gram_distances(A, B):
+    sq = np.sum(A**2, axis=1)[:, None] + np.sum(B**2, axis=1)[None, :] - 2 * A @ B.T
+    return np.sqrt(np.maximum(sq, 0))
+
+
+def _unclipped(A, B):
+    sq = np.sum(A**2, axis=1)[:, None] + np.sum(B**2, axis=1)[None, :] - 2 * A @ B.T
+    return np.sqrt(sq)
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        _gram_distances,
+        lambda A, B: np.linalg.norm(A[:, None, :] - B[None, :, :], axis=-1),
+        lambda A, B: np.array([[np.linalg.norm(a - b) for b in B] for a in A]),  # loops are fine
+    ],
+    ids=["gram", "broadcast", "loops"],
+)
+def test_pairwise_distances_accepts_correct_answers(answer):
+    feedback = check("la-pairwise-distances", answer)
+    assert feedback.passed, feedback.message
+
+
+def test_pairwise_distances_agrees_with_scipy():
+    from scipy.spatial.distance import cdist
+
+    assert check("la-pairwise-distances", lambda A, B: cdist(A, B)).passed
+
+
+def test_pairwise_distances_catches_cancellation():
+    """The unclipped Gram formula really produces NaN on one of the check's cases."""
+    feedback = check("la-pairwise-distances", _unclipped)
+    assert not feedback.passed and "clip" in feedback.message, feedback.message
+
+
+def test_pairwise_distances_stub_is_not_attempted():
+    feedback = check("la-pairwise-distances", _stub)
+    assert not feedback.passed and "not attempted" in feedback.message
+
+
+@pytest.mark.parametrize(
+    "answer, expected",
+    [
+        (lambda A, B: _gram_distances(A, B) ** 2, "squared distances"),
+        (lambda A, B: _gram_distances(B, A), "one row per point of A"),
+        (
+            lambda A, B: _gram_distances(A, B).T if len(A) == len(B) else _gram_distances(A, B),
+            "transposed",
+        ),
+        (lambda A, B: np.sqrt(np.sum(A**2, 1)[:, None] + np.sum(B**2, 1)[None, :]), "wrong values"),
+        (lambda A, B: _gram_distances(A, B)[:, :1], "shape"),
+        (lambda A, B: (_gram_distances(A, B), None), "tuple"),
+        (lambda A, B: -_gram_distances(A, B), "negative"),
+    ],
+    ids=["squared", "swapped", "transposed", "no-cross-term", "shape", "tuple", "negative"],
+)
+def test_pairwise_distances_rejects_typical_mistakes(answer, expected):
+    feedback = check("la-pairwise-distances", answer)
+    assert not feedback.passed
+    assert expected in feedback.message, feedback.message

@@ -370,3 +370,77 @@ def check_mlp_forward(mlp_forward) -> str:
             )
         expect_array(arr, expected, what)
     return f"your mlp_forward is right on {len(architectures)} networks of depth 1 to 4"
+
+
+# ---------------------------------------------------------------------------
+# Section 1.2: high-dimensional spaces and representations
+# ---------------------------------------------------------------------------
+
+
+def _distances(A: np.ndarray, B: np.ndarray) -> np.ndarray:
+    """Euclidean distances ||a_i - b_j|| by broadcasting the differences (exact, no cancellation)."""
+    return np.sqrt(np.sum((A[:, None, :] - B[None, :, :]) ** 2, axis=-1))
+
+
+@register("la-pairwise-distances")
+def check_pairwise_distances(pairwise_distances) -> str:
+    """``pairwise_distances(A, B)``: the (n, m) matrix of distances ||a_i - b_j||, vectorised."""
+    if not callable(pairwise_distances):
+        raise Incorrect(
+            f"pairwise_distances should be a function, got {type(pairwise_distances).__name__}"
+        )
+    rng = np.random.default_rng(21)
+    cases = [
+        (rng.standard_normal((5, 3)), rng.standard_normal((4, 3))),
+        (rng.standard_normal((1, 10)), rng.standard_normal((7, 10))),
+        (rng.standard_normal((6, 1)), rng.standard_normal((2, 1))),
+        (rng.standard_normal((4, 4)), rng.standard_normal((4, 4))),  # square: a transpose fits
+        (rng.standard_normal((50, 200)), rng.standard_normal((30, 200))),  # high dimension
+    ]
+    # The same points twice, far from the origin: ||a||² + ||b||² - 2 a·b loses its digits to
+    # cancellation and comes out slightly negative for some coinciding pairs.
+    far = 10 + rng.standard_normal((8, 3))
+    cases.append((far, far.copy()))
+    for A, B in cases:
+        what = f"pairwise_distances(A, B) for A of shape {A.shape} and B of shape {B.shape}"
+        with np.errstate(invalid="ignore"):
+            out = _call_on_copy(pairwise_distances, what, A, B)
+        expected = _distances(A, B)
+        if isinstance(out, tuple):
+            raise Incorrect(f"{what} is a tuple of {len(out)} items; return one array")
+        try:
+            arr = np.asarray(out, dtype=float)
+        except (TypeError, ValueError) as exc:
+            raise Incorrect(f"{what} should be a numeric array, got {type(out).__name__}") from exc
+        n, m = len(A), len(B)
+        if arr.shape != (n, m):
+            if arr.shape == (m, n):
+                raise Incorrect(
+                    f"{what} has shape {arr.shape}; it should have one row per point of A and one "
+                    f"column per point of B, shape {(n, m)}"
+                )
+            raise Incorrect(f"{what} has shape {arr.shape}, but it should have shape {(n, m)}")
+        if np.any(np.isnan(arr)):
+            raise Incorrect(
+                f"{what} contains NaN. With ||a||² + ||b||² - 2 a·b, rounding can make the "
+                "squared distance of two (nearly) equal points slightly negative, and its square "
+                "root is NaN: clip the squared distances at 0 first"
+            )
+        if not np.all(np.isfinite(arr)):
+            raise Incorrect(f"{what} contains infinite values")
+        scale = 1e-5 * max(1.0, float(np.max(np.abs(A))), float(np.max(np.abs(B))))
+        if np.allclose(arr, expected, rtol=1e-6, atol=scale):
+            continue
+        if np.allclose(arr, expected**2, rtol=1e-6, atol=scale**2 * 1e3):
+            raise Incorrect(f"{what} holds squared distances; take the square root")
+        if n == m and np.allclose(arr, expected.T, rtol=1e-6, atol=scale):
+            raise Incorrect(
+                f"{what} is transposed: entry (i, j) should be the distance from A[i] to B[j]"
+            )
+        if np.any(arr < 0):
+            raise Incorrect(f"{what} has negative entries; a distance is never negative")
+        expect_array(arr, expected, what, rtol=1e-6, atol=scale)
+    return (
+        f"your pairwise_distances is right on {len(cases)} pairs of point sets, including "
+        "coinciding points far from the origin"
+    )
