@@ -23,23 +23,13 @@ mode (n JVPs with v = e₁, …, eₙ) and by reverse mode (one VJP), as n grows
 
 from __future__ import annotations
 
-import argparse
 import math
 import os
 import sys
 
+from _setup import limit_threads, parse_args  # noqa: E402  (first: fixes thread counts)
 
-def parse_args() -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--threads", type=int, default=1, help="BLAS and torch threads")
-    parser.add_argument("--quick", action="store_true", help="few repeats, to check it runs")
-    return parser.parse_args()
-
-
-ARGS = parse_args()
-# Thread counts must be fixed before numpy and torch load their thread pools.
-for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
-    os.environ[var] = str(ARGS.threads)
+ARGS = parse_args(__doc__.splitlines()[0])
 
 import platform  # noqa: E402
 import subprocess  # noqa: E402
@@ -51,13 +41,11 @@ import autograd.numpy as anp  # noqa: E402
 import numpy as np  # noqa: E402
 import torch  # noqa: E402
 from autograd.scipy.special import logsumexp as anp_logsumexp  # noqa: E402
-from threadpoolctl import threadpool_limits  # noqa: E402
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
 from nblib import autodiff, nn  # noqa: E402
 
-threadpool_limits(ARGS.threads)
-torch.set_num_threads(ARGS.threads)
+limit_threads(ARGS.threads)
 
 
 # ---------------------------------------------------------------------------

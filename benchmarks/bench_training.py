@@ -17,38 +17,23 @@ library; ``nblib`` the book's public API (``model.forward``, ``losses``,
 
 from __future__ import annotations
 
-import argparse
 import os
 import sys
 
+from _setup import limit_threads, parse_args  # noqa: E402  (first: fixes thread counts)
 
-def parse_args() -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument(
-        "--threads", type=int, default=1, help="BLAS/OpenMP/torch threads (default 1)"
-    )
-    parser.add_argument(
-        "--quick", action="store_true", help="few repeats, to check the script runs"
-    )
-    return parser.parse_args()
-
-
-ARGS = parse_args()
-# Thread counts must be fixed before numpy and torch load their thread pools.
-for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
-    os.environ[var] = str(ARGS.threads)
+ARGS = parse_args(__doc__.splitlines()[0])
 
 import time  # noqa: E402
 
 import numpy as np  # noqa: E402
 import torch  # noqa: E402
-from threadpoolctl import threadpool_info, threadpool_limits  # noqa: E402
+from threadpoolctl import threadpool_info  # noqa: E402
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
 from nblib import losses, nn, optim  # noqa: E402
 
-threadpool_limits(ARGS.threads)
-torch.set_num_threads(ARGS.threads)
+limit_threads(ARGS.threads)
 torch.set_num_interop_threads(ARGS.threads)
 
 LR, BETAS, EPS = 1e-3, (0.9, 0.999), 1e-8
