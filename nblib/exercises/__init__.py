@@ -122,6 +122,35 @@ def check(exercise_id: str, answer: Any) -> Feedback:
 # ---------------------------------------------------------------------------
 
 
+def expect_function(answer: Any, name: str) -> None:
+    """Raise :class:`Incorrect` unless the learner's ``answer`` (called ``name``) is callable."""
+    if not callable(answer):
+        raise Incorrect(f"{name} should be a function, got {type(answer).__name__}")
+
+
+def as_answer_array(value: Any, what: str) -> np.ndarray:
+    """The learner's answer as a finite float array, or :class:`Incorrect` saying why not."""
+    if isinstance(value, tuple):
+        raise Incorrect(f"{what} is a tuple of {len(value)} items; return one array")
+    try:
+        arr = np.asarray(value, dtype=float)
+    except (TypeError, ValueError) as exc:
+        raise Incorrect(f"{what} should be a numeric array, got {type(value).__name__}") from exc
+    if not np.all(np.isfinite(arr)):
+        raise Incorrect(f"{what} contains NaN or infinite values")
+    return arr
+
+
+def call_on_copy(fn: Callable, what: str, *args: Any) -> Any:
+    """Call ``fn`` on copies of the array arguments; complain if it modifies them in place."""
+    copies = [a.copy() if isinstance(a, np.ndarray) else a for a in args]
+    out = fn(*copies)
+    for a, c in zip(args, copies, strict=True):
+        if isinstance(a, np.ndarray) and not np.array_equal(a, c):
+            raise Incorrect(f"{what} changed its input array in place; work on a copy")
+    return out
+
+
 def expect_array(value: Any, expected: np.ndarray, what: str, *, rtol=1e-6, atol=1e-9) -> None:
     """Raise :class:`Incorrect` unless ``value`` is an array of the expected shape and values.
 
@@ -172,8 +201,7 @@ def expect_same_function(
 
     Returns the number of cases checked, for the success message.
     """
-    if not callable(answer):
-        raise Incorrect(f"{what} should be a function, got {type(answer).__name__}")
+    expect_function(answer, what)
     n = 0
     for args in cases:
         n += 1

@@ -9,12 +9,16 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import Incorrect, expect_array, expect_same_function, expect_scalar, register
+from . import (
+    Incorrect,
+    as_answer_array,
+    call_on_copy,
+    expect_array,
+    expect_function,
+    register,
+)
 
 __all__: list[str] = []  # checks are reached through nblib.exercises.check(label, answer)
-
-# Keep the imports above used even while the chapter has few checks.
-_ = (np, Incorrect, expect_array, expect_same_function, expect_scalar, register)
 
 
 # ---------------------------------------------------------------------------
@@ -22,40 +26,16 @@ _ = (np, Incorrect, expect_array, expect_same_function, expect_scalar, register)
 # ---------------------------------------------------------------------------
 
 
-def _as_answer_array(value, what: str) -> np.ndarray:
-    """The learner's answer as a finite float array, or :class:`Incorrect` saying why not."""
-    if isinstance(value, tuple):
-        raise Incorrect(f"{what} is a tuple of {len(value)} items; return one array")
-    try:
-        arr = np.asarray(value, dtype=float)
-    except (TypeError, ValueError) as exc:
-        raise Incorrect(f"{what} should be a numeric array, got {type(value).__name__}") from exc
-    if not np.all(np.isfinite(arr)):
-        raise Incorrect(f"{what} contains NaN or infinite values")
-    return arr
-
-
-def _call_on_copy(fn, what: str, *args):
-    """Call ``fn`` on copies of the array arguments; complain if it modifies them in place."""
-    copies = [a.copy() if isinstance(a, np.ndarray) else a for a in args]
-    out = fn(*copies)
-    for a, c in zip(args, copies, strict=True):
-        if isinstance(a, np.ndarray) and not np.array_equal(a, c):
-            raise Incorrect(f"{what} changed its input array in place; work on a copy")
-    return out
-
-
 @register("la-low-rank")
 def check_low_rank(low_rank) -> str:
     """``low_rank(W, r)``: the best rank-r approximation U_r Σ_r V_rᵀ (Eckart–Young)."""
-    if not callable(low_rank):
-        raise Incorrect(f"low_rank should be a function, got {type(low_rank).__name__}")
+    expect_function(low_rank, "low_rank")
     rng = np.random.default_rng(13)
     cases = [((6, 4), 2), ((4, 7), 1), ((5, 5), 3), ((8, 3), 3), ((3, 6), 0), ((30, 20), 5)]
     for shape, r in cases:
         W = rng.standard_normal(shape) * rng.uniform(0.5, 3)
         what = f"low_rank(W, {r}) for W of shape {shape}"
-        arr = _as_answer_array(_call_on_copy(low_rank, what, W, r), what)
+        arr = as_answer_array(call_on_copy(low_rank, what, W, r), what)
         if arr.shape != shape:
             raise Incorrect(f"{what} has shape {arr.shape}; it should have the shape of W")
         s = np.linalg.svd(W, compute_uv=False)
@@ -84,18 +64,15 @@ def _explained_variance_ratio(X: np.ndarray) -> np.ndarray:
 @register("la-pca-variance-ratio")
 def check_pca_variance_ratio(explained_variance_ratio) -> str:
     """``explained_variance_ratio(X)``: σ_i² / Σ_j σ_j² of the centred data, largest first."""
-    if not callable(explained_variance_ratio):
-        raise Incorrect(
-            f"explained_variance_ratio should be a function, got {type(explained_variance_ratio).__name__}"
-        )
+    expect_function(explained_variance_ratio, "explained_variance_ratio")
     rng = np.random.default_rng(29)
     shapes = [(200, 3), (50, 5), (12, 2), (300, 8)]
     for N, d in shapes:
         mixing = rng.standard_normal((d, d)) * rng.uniform(0.2, 2.0, size=d)
         X = rng.standard_normal((N, d)) @ mixing + rng.uniform(3, 10, size=d)  # far from centred
         what = f"your answer for X of shape {(N, d)}"
-        arr = _as_answer_array(
-            _call_on_copy(explained_variance_ratio, "explained_variance_ratio", X), what
+        arr = as_answer_array(
+            call_on_copy(explained_variance_ratio, "explained_variance_ratio", X), what
         )
         k = min(N, d)
         if arr.shape != (k,):
@@ -157,8 +134,7 @@ def _steps_needed(eigenvalues, lr: float, tol: float) -> float:
 @register("la-gd-steps")
 def check_gd_steps(steps_needed) -> str:
     """``steps_needed(eigenvalues, lr, tol)``: iterations that guarantee ||x_k|| <= tol ||x_0||."""
-    if not callable(steps_needed):
-        raise Incorrect(f"steps_needed should be a function, got {type(steps_needed).__name__}")
+    expect_function(steps_needed, "steps_needed")
     cases = [
         ([1.0, 100.0], 2 / 101, 1e-6),
         ([1.0, 100.0], 0.01, 1e-6),
@@ -246,8 +222,7 @@ def _layer_case(rng: np.random.Generator, n_in: int, n_out: int, batch: int):
 @register("la-forward-batch")
 def check_forward_batch(forward_batch) -> str:
     """``forward_batch(W, b, X)``: relu(X Wᵀ + b), one ReLU layer on a batch stored as rows."""
-    if not callable(forward_batch):
-        raise Incorrect(f"forward_batch should be a function, got {type(forward_batch).__name__}")
+    expect_function(forward_batch, "forward_batch")
     rng = np.random.default_rng(11)
     # (n_in, n_out, batch): square W and batch == n_out expose a missing transpose and a bias
     # broadcast along the wrong axis, which give the right shape with the wrong values.
@@ -258,7 +233,7 @@ def check_forward_batch(forward_batch) -> str:
             f"forward_batch(W, b, X) with W of shape {W.shape}, b of shape {b.shape} "
             f"and X of shape {X.shape}"
         )
-        arr = _as_answer_array(_call_on_copy(forward_batch, what, W, b, X), what)
+        arr = as_answer_array(call_on_copy(forward_batch, what, W, b, X), what)
         expected = _relu(X @ W.T + b)
         if arr.shape != expected.shape:
             if arr.shape == (n_out, batch):
@@ -314,8 +289,7 @@ def _mlp_reference(weights, biases, X):
 @register("la-mlp-forward")
 def check_mlp_forward(mlp_forward) -> str:
     """``mlp_forward(weights, biases, X)``: ReLU hidden layers, a linear output layer."""
-    if not callable(mlp_forward):
-        raise Incorrect(f"mlp_forward should be a function, got {type(mlp_forward).__name__}")
+    expect_function(mlp_forward, "mlp_forward")
     rng = np.random.default_rng(12)
     architectures = [[3, 5, 2], [4, 4, 4, 4], [2, 1, 3], [6, 2], [5, 8, 8, 8, 1], [3, 16, 3]]
     for sizes in architectures:
@@ -335,7 +309,7 @@ def check_mlp_forward(mlp_forward) -> str:
             and np.array_equal(X, X_copy)
         ):
             raise Incorrect(f"{what} changed its input arrays in place; work on new arrays")
-        arr = _as_answer_array(out, what)
+        arr = as_answer_array(out, what)
         expected = _mlp_reference(weights, biases, X)
         if arr.shape != expected.shape:
             raise Incorrect(
@@ -385,10 +359,7 @@ def _distances(A: np.ndarray, B: np.ndarray) -> np.ndarray:
 @register("la-pairwise-distances")
 def check_pairwise_distances(pairwise_distances) -> str:
     """``pairwise_distances(A, B)``: the (n, m) matrix of distances ||a_i - b_j||, vectorised."""
-    if not callable(pairwise_distances):
-        raise Incorrect(
-            f"pairwise_distances should be a function, got {type(pairwise_distances).__name__}"
-        )
+    expect_function(pairwise_distances, "pairwise_distances")
     rng = np.random.default_rng(21)
     cases = [
         (rng.standard_normal((5, 3)), rng.standard_normal((4, 3))),
@@ -404,7 +375,7 @@ def check_pairwise_distances(pairwise_distances) -> str:
     for A, B in cases:
         what = f"pairwise_distances(A, B) for A of shape {A.shape} and B of shape {B.shape}"
         with np.errstate(invalid="ignore"):
-            out = _call_on_copy(pairwise_distances, what, A, B)
+            out = call_on_copy(pairwise_distances, what, A, B)
         expected = _distances(A, B)
         if isinstance(out, tuple):
             raise Incorrect(f"{what} is a tuple of {len(out)} items; return one array")
