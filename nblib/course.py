@@ -137,8 +137,12 @@ def _solution_cell(cell):
     return cell
 
 
-def otter_master(nb, name: str):
-    """The otter-grader master notebook for a chapter notebook ``nb``."""
+def otter_master(nb, name: str, *, run_tests: bool = True):
+    """The otter-grader master notebook for a chapter notebook ``nb``.
+
+    With ``run_tests`` otter executes the notebook to prove each reference solution
+    passes its hidden test (the book build proves the same through its own asserts).
+    """
     nb = copy.deepcopy(nb)
     graded = {ex.label: ex for ex in exercises(nb) if ex.autograded}
     blocks = _solution_blocks(nb)
@@ -149,7 +153,7 @@ def otter_master(nb, name: str):
                 first_cell.setdefault(label, i)
     config = (
         f"# ASSIGNMENT CONFIG\nname: {name}\ninit_cell: false\ncheck_all_cell: false\n"
-        "export_cell: false\nrun_tests: true\nsave_environment: false\n"
+        f"export_cell: false\nrun_tests: {str(run_tests).lower()}\nsave_environment: false\n"
         "generate: true\nshow_question_points: false\n"
     )
     cells = [_raw(config)]
@@ -210,10 +214,18 @@ def _drop_empty_answer_cells(path: Path) -> None:
 
 
 def student_edition(
-    notebooks: list[Path], out: Path, autograder: Path, *, otter: str | None = None
+    notebooks: list[Path],
+    out: Path,
+    autograder: Path,
+    *,
+    otter: str | None = None,
+    run_tests: bool = True,
 ) -> list[Path]:
     """Write the student notebook of each chapter notebook into ``out/<chapter>/`` and its
-    autograder zip into ``autograder/<chapter>/<notebook>.zip``; return the student notebooks."""
+    autograder zip into ``autograder/<chapter>/<notebook>.zip``; return the student notebooks.
+
+    ``run_tests=False`` skips otter's execution of each notebook (see :func:`otter_master`).
+    """
     otter = otter or str(Path(sys.executable).with_name("otter"))
     written = []
     for path in notebooks:
@@ -221,7 +233,7 @@ def student_edition(
         nb = nbformat.read(path, as_version=4)
         with tempfile.TemporaryDirectory() as tmp:
             master = Path(tmp) / path.name
-            nbformat.write(otter_master(nb, path.stem), master)
+            nbformat.write(otter_master(nb, path.stem, run_tests=run_tests), master)
             dist = Path(tmp) / "dist"
             result = subprocess.run(
                 [otter, "assign", str(master), str(dist)],
