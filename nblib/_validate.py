@@ -34,8 +34,8 @@ def as_float_array(
         raise TypeError(f"{name} must be a numeric array, got an array of Python objects")
     if dtype is not None:
         arr = arr.astype(dtype, copy=False)
-    elif arr.dtype not in (np.float32, np.float64):
-        if not (np.issubdtype(arr.dtype, np.number) or arr.dtype == bool):
+    elif arr.dtype.kind != "f" or arr.dtype.itemsize not in (4, 8):  # not float32/float64
+        if arr.dtype.kind not in "biufc":
             raise TypeError(f"{name} must be numeric, got dtype {arr.dtype}")
         arr = arr.astype(np.float64)
     if ndim is not None:
@@ -45,7 +45,7 @@ def as_float_array(
             raise ValueError(f"{name} must be {want}, got shape {arr.shape}")
     if nonempty and arr.size == 0:
         raise ValueError(f"{name} must not be empty, got shape {arr.shape}")
-    if finite and not np.all(np.isfinite(arr)):
+    if finite and not np.isfinite(arr).all():
         bad = int(np.size(arr) - np.count_nonzero(np.isfinite(arr)))
         raise ValueError(f"{name} contains {bad} NaN or infinite value(s)")
     return arr
@@ -54,10 +54,10 @@ def as_float_array(
 def as_int_array(x: Any, name: str, *, ndim: int | None = None) -> np.ndarray:
     """Return ``x`` as an integer array; floats are accepted only if integral."""
     arr = np.asarray(x)
-    if arr.dtype == bool or not np.issubdtype(arr.dtype, np.number):
+    if arr.dtype.kind not in "iufc":  # bool, str, object...
         raise TypeError(f"{name} must hold integers, got dtype {arr.dtype}")
-    if not np.issubdtype(arr.dtype, np.integer):
-        if not np.all(np.isfinite(arr)) or np.any(arr != np.round(arr)):
+    if arr.dtype.kind not in "iu":
+        if not np.isfinite(arr).all() or np.any(arr != np.round(arr)):
             raise ValueError(f"{name} must hold whole numbers, got non-integral values")
         arr = arr.astype(np.int64)
     if ndim is not None and arr.ndim != ndim:

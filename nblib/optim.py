@@ -166,12 +166,15 @@ class Optimizer:
             )
         checked = []
         for i, (w, g) in enumerate(zip(params, grads, strict=True)):
-            if not isinstance(w, np.ndarray) or not np.issubdtype(w.dtype, np.floating):
+            if not isinstance(w, np.ndarray) or w.dtype.kind != "f":
                 got = w.dtype if isinstance(w, np.ndarray) else type(w).__name__
                 raise TypeError(
                     f"params[{i}] must be a float numpy array (updated in place), got {got}"
                 )
-            g = as_float_array(g, f"grads[{i}]", nonempty=False)
+            # The common case, a finite float array, is checked in one pass; anything else
+            # goes through the full conversion, which raises naming the argument.
+            if not (isinstance(g, np.ndarray) and g.dtype.kind == "f" and np.isfinite(g).all()):
+                g = as_float_array(g, f"grads[{i}]", nonempty=False)
             if g.shape != w.shape:
                 raise ValueError(
                     f"grads[{i}] must have the shape of params[{i}], {w.shape}, got {g.shape}"
@@ -321,13 +324,20 @@ class Adam(Optimizer):
     def _update(self, w, g, state):
         beta1, beta2 = self.betas
         m, v = _zeros(state, "m", w), _zeros(state, "v", w)
+        buf = np.empty_like(w)  # one scratch array; every step below works in place
         m *= beta1
-        m += (1 - beta1) * g
+        np.multiply(g, 1 - beta1, out=buf)
+        m += buf  # m ← β₁m + (1 − β₁) g
         v *= beta2
-        v += (1 - beta2) * g * g
-        m_hat = m / (1 - beta1**self.t)
-        v_hat = v / (1 - beta2**self.t)
-        w -= self.lr * m_hat / (np.sqrt(v_hat) + self.eps)
+        np.multiply(g, g, out=buf)
+        buf *= 1 - beta2
+        v += buf  # v ← β₂v + (1 − β₂) g²
+        np.sqrt(v, out=buf)
+        buf /= np.sqrt(1 - beta2**self.t)
+        buf += self.eps  # √v̂ + ε, with v̂ = v / (1 − β₂ᵗ)
+        np.divide(m, buf, out=buf)
+        buf *= self.lr / (1 - beta1**self.t)  # η m̂ / (√v̂ + ε), with m̂ = m / (1 − β₁ᵗ)
+        w -= buf
 
 
 class AdamW(Adam):
