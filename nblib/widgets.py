@@ -1,21 +1,22 @@
 """Interactive figures that stay interactive on the static website.
 
 ``explore(plot_fn, lr=(0.01, 1.0, 20), beta=[0.0, 0.5, 0.9])`` returns an object
-with two faces, offered together in one Jupyter MIME bundle:
+with two faces, offered in a Jupyter MIME bundle:
 
 - ``application/vnd.jupyter.widget-view+json``: a live ipywidgets interface. Every
   change of a control calls ``plot_fn`` again (each frame is cached), so a reader in
   JupyterLab, Binder or Colab can play with it.
 - ``text/html``: the same controls as native ``<input>``/``<select>`` elements and
   every frame of the control grid precomputed as a PNG, swapped by a few lines of
-  inline JavaScript. The published website has no kernel, so this is what it shows
-  (the book's Sphinx config prefers ``text/html`` over widget views).
+  inline JavaScript. The published website has no kernel, so this is what it shows.
 
-Each frontend picks the richest type it can render: Jupyter the widget, the website
-the HTML. Precomputing every frame costs ``plot_fn`` time, so it is done only where
-it is needed: when the notebook is executed headless (the book build, nbconvert,
-papermill, nbval; they cannot answer ``input()``), or outside a kernel. For a person
-at Jupyter the HTML holds just the current frame, a snapshot. ``precompute=`` overrides.
+Precomputing every frame costs ``plot_fn`` time, so it is done only where it is
+needed: when the notebook is executed headless (the book build, nbconvert, papermill,
+nbval; they cannot answer ``input()``), or outside a kernel. Then the bundle holds only
+the HTML, which needs no kernel. For a person at Jupyter the bundle holds the live
+widget and, for frontends without widgets, an HTML snapshot of the current frame
+(Jupyter shows the widget; the book's Sphinx config prefers ``text/html`` in any case).
+``precompute=`` overrides the choice.
 
 A control is one of::
 
@@ -360,10 +361,15 @@ class Explorer:
             self.image.value = self._img(index)
 
     def _repr_mimebundle_(self, include=None, exclude=None) -> dict[str, Any]:
-        """Both faces; each frontend shows the one it prefers (see the module docstring)."""
+        """The HTML with every frame, or a snapshot plus the live widget (see the module docstring).
+
+        A fully precomputed explorer needs no kernel, so it carries no widget view (whose
+        state would otherwise be saved, unused, in every executed notebook and web page).
+        """
         full = self.precompute if self.precompute is not None else not _person_at_frontend()
         bundle = {"text/html": self.to_html(full=full)}
-        bundle.update(self.widget._repr_mimebundle_())
+        if not full:
+            bundle.update(self.widget._repr_mimebundle_())
         bundle["text/plain"] = repr(self)
         return bundle
 

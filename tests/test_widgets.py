@@ -203,22 +203,24 @@ def test_alt_defaults_to_title_then_docstring():
 # --- the MIME bundle -----------------------------------------------------------------------
 
 
-def test_mimebundle_offers_the_widget_view_and_the_html():
+def test_mimebundle_with_every_frame_needs_no_widget():
     ex = explore(Recorder(), alt="A line", lr=(0.5, 2.0, 3))
     bundle = ex._repr_mimebundle_()
-    assert bundle[WIDGET_VIEW]["model_id"] == ex.widget.model_id
     assert "nblib-explorer-data" in bundle["text/html"]  # outside a kernel: every frame
     assert len(json.loads(Tags(bundle["text/html"]).scripts[0][1])["frames"]) == 3
+    assert WIDGET_VIEW not in bundle  # no widget state saved in executed notebooks
     assert bundle["text/plain"].startswith("<Explorer of Recorder")
     assert plt.get_fignums() == []
 
 
-def test_mimebundle_snapshot_when_not_precomputing():
+def test_mimebundle_snapshot_and_live_widget_when_not_precomputing():
     plot = Recorder()
-    bundle = explore(plot, precompute=False, lr=(0.5, 2.0, 3))._repr_mimebundle_()
+    ex = explore(plot, precompute=False, lr=(0.5, 2.0, 3))
+    bundle = ex._repr_mimebundle_()
     page = Tags(bundle["text/html"])
     assert len(page.find("img")) == 1 and page.scripts == []
-    assert len(plot.calls) == 1 and WIDGET_VIEW in bundle
+    assert len(plot.calls) == 1
+    assert bundle[WIDGET_VIEW]["model_id"] == ex.widget.model_id
 
 
 def test_precompute_follows_who_runs_the_notebook(monkeypatch):
@@ -267,7 +269,7 @@ def test_a_real_kernel_precomputes_for_headless_runs_and_not_for_a_person():
             )
             assert reply["content"]["status"] == "ok"
             [data] = results
-            assert WIDGET_VIEW in data
+            assert (WIDGET_VIEW in data) == allow_stdin  # the live widget only for a person
             html[allow_stdin] = data["text/html"]
     finally:
         kc.stop_channels()
