@@ -273,6 +273,7 @@ class Site:
         self.problem = problem  # why there is no browser, if there is none
         self.reports: dict[str, PageReport] = {}
         self.statuses: dict[str, int] = {}
+        self.contexts: dict[tuple[int, int], Any] = {}
 
     def require(self) -> None:
         """Fail the test (not skip it) when the site, MathJax's copy or Chromium is missing."""
@@ -300,9 +301,19 @@ class Site:
                 self.statuses[path] = error.code
         return self.statuses[path]
 
-    def open(self, path: str, report: PageReport) -> Any:
-        """A new tab showing ``path`` with every event recorded into ``report``; MathJax done."""
-        page = self.context.new_page()
+    def context_at(self, width: int, height: int) -> Any:
+        """A browser context (one per viewport size) beside the default 1280 x 900 one."""
+        if (width, height) not in self.contexts:
+            context = self.context.browser.new_context(viewport={"width": width, "height": height})
+            context.set_default_timeout(TIMEOUT_MS)
+            self.contexts[width, height] = context
+        return self.contexts[width, height]
+
+    def open(self, path: str, report: PageReport, context: Any = None) -> Any:
+        """A new tab showing ``path`` with every event recorded into ``report``; MathJax done.
+
+        ``context`` (from :meth:`context_at`) gives another viewport; the default is 1280 px."""
+        page = (context or self.context).new_page()
         page.on("pageerror", lambda exc: report.errors.append(f"uncaught {exc}"))
         page.on("console", functools.partial(self._console, report))
         page.on(
@@ -585,3 +596,66 @@ def test_explorer_controls_change_the_figure(site: Site, page: str) -> None:
         tab.close()
     problems += report.errors
     assert not problems, f"{page}: explorers{_listing(problems)}"
+
+
+# --- navigation on a phone and on a desktop ------------------------------------------------
+
+PHONE = (390, 844)  # an iPhone 12-14 in CSS pixels
+DESKTOP = (1280, 900)
+
+
+def _visible(tab: Any, selector: str) -> Any:
+    """The one visible element matching ``selector`` (the theme keeps hidden copies)."""
+    found = tab.locator(f"{selector}:visible")
+    assert found.count() == 1, f"{found.count()} visible elements match {selector!r}"
+    return found.first
+
+
+def test_table_of_contents_opens_on_a_phone_and_its_links_navigate(site: Site) -> None:
+    """At 390 px the menu button opens the table of contents as a dialog, a link in it goes to
+    its page, and the page's own contents (the right sidebar) open and close too. Guards
+    against pydata-sphinx-theme#2451: the buttons used to show only a tooltip."""
+    site.require()
+    page = first_chapter1_section(site)
+    report = PageReport(page)
+    tab = site.open(page, report, site.context_at(*PHONE))
+    try:
+        primary = tab.locator("#pst-primary-sidebar-modal")
+        assert not primary.evaluate("d => d.open"), "the table of contents is open before a tap"
+        _visible(tab, ".primary-toggle").click()
+        assert primary.evaluate("d => d.open"), "tapping the menu button did not open the contents"
+        link = primary.locator("nav a.reference.internal:visible").last
+        href = link.get_attribute("href") or ""
+        assert href and not href.startswith("#"), "no page link is visible in the contents dialog"
+        target = urllib.parse.urljoin(tab.url, href).split("#")[0]
+        link.click()
+        tab.wait_for_url(target)
+
+        secondary = tab.locator("#pst-secondary-sidebar-modal")
+        _visible(tab, ".secondary-toggle").click()
+        assert secondary.evaluate("d => d.open"), "tapping the contents icon did not open it"
+        assert secondary.locator("a:visible").count(), "the page's contents dialog shows no links"
+        tab.keyboard.press("Escape")
+        assert not secondary.evaluate("d => d.open"), "Escape did not close the page's contents"
+    finally:
+        tab.close()
+    assert not report.errors, f"{page} at phone width:{_listing(report.errors)}"
+
+
+def test_menu_button_hides_and_shows_the_sidebar_on_a_desktop(site: Site) -> None:
+    """At 1280 px the menu button collapses the table of contents to widen the page, and
+    brings it back."""
+    site.require()
+    page = first_chapter1_section(site)
+    report = PageReport(page)
+    tab = site.open(page, report, site.context_at(*DESKTOP))
+    try:
+        sidebar = tab.locator("#pst-primary-sidebar")
+        assert sidebar.is_visible(), "the table of contents is not shown on a desktop"
+        _visible(tab, ".primary-toggle").click()
+        sidebar.wait_for(state="hidden")
+        _visible(tab, ".primary-toggle").click()
+        sidebar.wait_for(state="visible")
+    finally:
+        tab.close()
+    assert not report.errors, f"{page} at desktop width:{_listing(report.errors)}"
