@@ -9,7 +9,11 @@ One module per concept the book teaches:
 - ``nblib.landscapes``  test functions with exact gradients and Hessians
 - ``nblib.data``        seeded synthetic datasets and the 8x8 digits
 - ``nblib.training``    a training loop for ``nn.MLP``
-- ``nblib.info``        entropy, mutual information and KL divergence estimators
+- ``nblib.prob``        likelihood fits, calibration, bias and variance, the NNGP kernel, HMC
+- ``nblib.info``        entropy, mutual information and KL divergence estimators, coding,
+                        the information bottleneck
+- ``nblib.theory``      learning-theory bounds: sample sizes, growth functions, Rademacher,
+                        cross-validation, double descent, PAC-Bayes
 - ``nblib.plots``       the book's figure style
 - ``nblib.widgets``     interactive explorers that also work on the static website
 - ``nblib.exercises``   answer checks for the book's exercises

@@ -23,6 +23,7 @@ and returns ``∂L/∂X``, which is the ``∂L/∂Y`` of the layer below.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable, Sequence
 
 import numpy as np
@@ -118,6 +119,93 @@ ACTIVATION_GRADS: dict[str, Callable[[np.ndarray], np.ndarray]] = {
 
 
 # ---------------------------------------------------------------------------
+# Initialization (the probability chapter derives these variances from variance propagation)
+# ---------------------------------------------------------------------------
+
+#: Accepted ``init`` names; ``"xavier"`` is a deprecated alias of ``"lecun"``.
+INITS: tuple[str, ...] = ("auto", "lecun", "glorot", "he", "orthogonal", "xavier")
+
+#: ``torch.nn.init.calculate_gain`` for the book's activations (the default orthogonal gain).
+GAINS: dict[str, float] = {
+    "relu": float(np.sqrt(2.0)),
+    "tanh": 5.0 / 3.0,
+    "sigmoid": 1.0,
+    "identity": 1.0,
+}
+
+
+def init_variance(init: str, n_in: int, n_out: int) -> float:
+    """The weight variance of a Gaussian initialization scheme.
+
+    Variance propagation (Section 4.4, eqs. ``eq-pr-forward-variance`` and
+    ``eq-pr-backward-variance``) keeps the signal's second moment constant forward when
+    n_in·Var(W)·c = 1 and backward when n_out·Var(W)·c = 1, with c = 1 for a linear unit
+    and c = 1/2 for relu:
+
+    * ``"lecun"``: 1/n_in (forward, linear or tanh near 0; LeCun et al. 1998);
+    * ``"glorot"``: 2/(n_in + n_out), the harmonic-mean compromise of the forward and
+      backward conditions (Glorot & Bengio 2010; ``torch.nn.init.xavier_normal_``);
+    * ``"he"``: 2/n_in (forward, relu; He et al. 2015; ``kaiming_normal_``, fan_in);
+    * ``"xavier"``: deprecated alias of ``"lecun"``.
+
+    >>> init_variance("glorot", 100, 300)
+    0.005
+    """
+    check_choice(init, "init", ("lecun", "glorot", "he", "xavier"))
+    n_in = check_scalar(n_in, "n_in", low=1, integer=True)
+    n_out = check_scalar(n_out, "n_out", low=1, integer=True)
+    if init == "glorot":
+        return 2.0 / (n_in + n_out)
+    return (2.0 if init == "he" else 1.0) / n_in
+
+
+def init_weights(
+    n_out: int,
+    n_in: int,
+    init: str = "lecun",
+    *,
+    rng: np.random.Generator | int | None = None,
+    activation: str = "identity",
+    gain: float | None = None,
+) -> np.ndarray:
+    """A weight matrix of shape ``(n_out, n_in)`` drawn by the scheme ``init``.
+
+    ``"lecun"``, ``"glorot"``, ``"he"`` draw N(0, :func:`init_variance`) entries.
+    ``"orthogonal"`` follows ``torch.nn.init.orthogonal_``: the Q factor of the QR
+    decomposition of a Gaussian matrix (its rows orthonormal if n_out ≤ n_in, else its
+    columns), signs fixed by diag(R) so it is Haar-distributed, times ``gain`` (default
+    ``GAINS[activation]``), so WWᵀ = gain²·I or WᵀW = gain²·I (Saxe et al. 2014).
+
+    >>> W = init_weights(3, 5, "orthogonal", rng=0, gain=2.0)
+    >>> bool(np.allclose(W @ W.T, 4 * np.eye(3)))
+    True
+    """
+    check_choice(init, "init", INITS[1:])
+    n_in = check_scalar(n_in, "n_in", low=1, integer=True)
+    n_out = check_scalar(n_out, "n_out", low=1, integer=True)
+    rng = np.random.default_rng(rng)
+    if init != "orthogonal":
+        if gain is not None:
+            raise ValueError(f"gain applies only to init='orthogonal', got init={init!r}")
+        scale = np.sqrt(init_variance(init, n_in, n_out))
+        return scale * rng.standard_normal((n_out, n_in))
+    check_choice(activation, "activation", tuple(GAINS))
+    gain = (
+        GAINS[activation]
+        if gain is None
+        else check_scalar(gain, "gain", low=0, low_inclusive=False)
+    )
+    A = rng.standard_normal((n_out, n_in))
+    if n_out < n_in:
+        A = A.T
+    Q, R = np.linalg.qr(A)
+    Q *= np.sign(np.diag(R))  # a unique, Haar-distributed Q (torch does the same)
+    if n_out < n_in:
+        Q = Q.T
+    return gain * Q
+
+
+# ---------------------------------------------------------------------------
 # Layers
 # ---------------------------------------------------------------------------
 
@@ -130,8 +218,14 @@ class Dense:
     n_in, n_out : number of input and output features.
     activation : one of ``"relu"``, ``"tanh"``, ``"sigmoid"``, ``"identity"``.
     rng : a ``numpy.random.Generator`` (or seed) for the initial weights.
-    init : ``"he"`` (variance 2/n_in, for relu), ``"xavier"`` (variance 1/n_in) or
-        ``"auto"`` (he for relu, xavier otherwise). Biases start at zero.
+    init : how to draw the initial weights (biases start at zero), see :func:`init_variance`:
+        ``"lecun"`` (normal, variance 1/n_in), ``"glorot"`` (normal, variance 2/(n_in + n_out)),
+        ``"he"`` (normal, variance 2/n_in, for relu), ``"orthogonal"`` (a random matrix with
+        orthonormal rows or columns times ``gain``, as ``torch.nn.init.orthogonal_``) or
+        ``"auto"`` (he for relu, lecun otherwise). ``"xavier"`` is a deprecated alias of
+        ``"lecun"`` (it always meant variance 1/n_in here; Glorot's variance is ``"glorot"``).
+    gain : only for ``init="orthogonal"``: the scale of the orthogonal matrix; default
+        ``torch.nn.init.calculate_gain(activation)``: √2 for relu, 5/3 for tanh, 1 otherwise.
     dtype : ``np.float64`` or ``np.float32``; inputs are converted to it.
     name : used in error messages, e.g. ``"layer 2"``.
 
@@ -146,18 +240,31 @@ class Dense:
         *,
         rng: np.random.Generator | int | None = None,
         init: str = "auto",
+        gain: float | None = None,
         dtype: type = np.float64,
         name: str = "dense",
     ) -> None:
         self.n_in = check_scalar(n_in, "n_in", low=1, integer=True)
         self.n_out = check_scalar(n_out, "n_out", low=1, integer=True)
         self.activation = check_choice(activation, "activation", tuple(ACTIVATIONS))
-        init = check_choice(init, "init", ("auto", "he", "xavier"))
+        init = check_choice(init, "init", INITS)
         if init == "auto":
-            init = "he" if activation == "relu" else "xavier"
+            init = "he" if activation == "relu" else "lecun"
+        if gain is not None and init != "orthogonal":
+            raise ValueError(f"gain applies only to init='orthogonal', got init={init!r}")
         rng = np.random.default_rng(rng)
-        scale = np.sqrt((2.0 if init == "he" else 1.0) / self.n_in)
-        self.W = (scale * rng.standard_normal((self.n_out, self.n_in))).astype(dtype)
+        if init == "xavier":
+            warnings.warn(
+                "init='xavier' is a deprecated alias of init='lecun' (variance 1/n_in); "
+                "Glorot's variance 2/(n_in + n_out) is init='glorot'",
+                DeprecationWarning,
+                stacklevel=2,
+            )
+            init = "lecun"
+        self.init = init
+        self.W = init_weights(
+            self.n_out, self.n_in, init, rng=rng, activation=activation, gain=gain
+        ).astype(dtype)
         self.b = np.zeros(self.n_out, dtype=dtype)
         self.name = name
         self.dW: np.ndarray | None = None  # ∂L/∂W, set by backward
@@ -259,7 +366,8 @@ class MLP:
     """A multilayer perceptron: dense layers applied in turn, x → f_L(… f_2(f_1(x))).
 
     ``MLP([2, 16, 16, 1], activation="tanh", output_activation="identity")`` builds three
-    layers 2→16→16→1 with tanh hidden units and a linear output.
+    layers 2→16→16→1 with tanh hidden units and a linear output. ``init`` is passed to
+    every :class:`Dense` layer (``"auto"``: he for relu layers, lecun for the others).
 
     One training step is ``model.forward(X)``, then ``model.backward(dL/dY)``, then
     ``optimizer.step(model.params, model.grads)``.
@@ -272,6 +380,7 @@ class MLP:
         output_activation: str = "identity",
         *,
         rng: np.random.Generator | int | None = None,
+        init: str = "auto",
         dtype: type = np.float64,
     ) -> None:
         sizes = list(sizes)
@@ -285,6 +394,7 @@ class MLP:
                 n_out,
                 activation if i < len(sizes) - 2 else output_activation,
                 rng=rng,
+                init=init,
                 dtype=dtype,
                 name=f"layer {i + 1} ({n_in} -> {n_out})",
             )
