@@ -19,6 +19,8 @@ and, for densities, the differential entropy h(X) = −∫ f log f. This module 
 
 Units: every function takes ``base``; the default ``base=2`` gives **bits**, ``base=np.e``
 gives nats. Internally everything is computed in nats and divided by log(base) at the end.
+One exception: ``infonce_bound`` defaults to nats (``base=np.e``), because it is a training
+objective written with natural logarithms, like the cross-entropy loss.
 
 Ties. The kNN estimators assume a continuous distribution: two identical samples put a
 neighbour at distance 0 and a log 0 into the formula. As scikit-learn and Kraskov et al.
@@ -569,7 +571,13 @@ def mutual_information_binned(x: Any, y: Any, bins: int = 10, base: float = 2) -
 
     The answer depends on the binning more than on the data: too few bins lose dependence
     (I of the discretised variables is at most I(X; Y)), too many leave most cells with
-    0 or 1 samples and the plug-in bias, about (B_x − 1)(B_y − 1)/(2n) nats, takes over.
+    0 or 1 samples and the plug-in bias takes over. That bias is about
+    (B_x − 1)(B_y − 1)/(2n) nats (Miller–Madow, eq-it-mm-mi) only when every cell has
+    positive probability and n is several times the number of cells; with equal-width bins
+    on unbounded data the outer cells are nearly empty and the formula can be far off.
+    To correct it, count the occupied cells instead: pass the bin indices to
+    ``mutual_information_discrete(..., method="miller_madow")``, which is valid when n is
+    several times the number of occupied cells, and unreliable below that.
     ``bins`` is an int or a pair (bins_x, bins_y). In bits by default.
     """
     lb = _log_base(base)
@@ -755,7 +763,9 @@ def amari_index(W: Any, A: Any) -> float:
     known mixing in a simulation. It needs the ground-truth A, so it measures the method,
     never real data. ``W`` has shape (d, m) and ``A`` shape (m, d), so that W A is d × d
     (m ≥ d observed mixtures of d sources; scikit-learn's ``FastICA().components_`` is W
-    and its ``mixing_`` an estimate of A).
+    and its ``mixing_`` an estimate of A). W and A are first divided by their largest
+    absolute entries, which leaves E unchanged, so huge or tiny inputs neither overflow nor
+    underflow; ValueError if m < d (W A is then singular) or W A has a zero row or column.
 
     Example::
 
@@ -775,10 +785,21 @@ def amari_index(W: Any, A: Any) -> float:
             f"W must have shape (d, m) and A shape (m, d) so that W @ A is square, "
             f"got W of shape {W.shape} and A of shape {A.shape}"
         )
-    d = W.shape[0]
+    d, m = W.shape
     if d < 2:
         raise ValueError(f"the Amari index needs at least d = 2 sources, got W of shape {W.shape}")
-    P = np.abs(W @ A)
+    if m < d:
+        raise ValueError(
+            f"W has shape {W.shape} and A shape {A.shape}: {d} sources from only {m} mixtures, so "
+            f"W @ A has rank at most {m} < {d} and can never be a scaled permutation; "
+            "A needs at least as many rows (mixtures) as columns (sources)"
+        )
+    # E(P) is unchanged when W or A is multiplied by a number: scale both to max |entry| = 1
+    # first, so that W @ A neither overflows nor underflows for very large or small inputs.
+    W_max, A_max = np.abs(W).max(), np.abs(A).max()
+    if W_max == 0 or A_max == 0:
+        raise ValueError(f"{'W' if W_max == 0 else 'A'} is all zeros: nothing is unmixed")
+    P = np.abs((W.astype(np.float64) / W_max) @ (A.astype(np.float64) / A_max))
     row_max, col_max = P.max(axis=1), P.max(axis=0)
     if np.any(row_max == 0) or np.any(col_max == 0):
         raise ValueError(
@@ -787,7 +808,10 @@ def amari_index(W: Any, A: Any) -> float:
         )
     rows = np.sum(P.sum(axis=1) / row_max - 1)
     cols = np.sum(P.sum(axis=0) / col_max - 1)
-    return float((rows + cols) / (2 * d * (d - 1)))
+    value = float((rows + cols) / (2 * d * (d - 1)))
+    if not np.isfinite(value):  # pragma: no cover - excluded by the scaling and checks above
+        raise ValueError("the Amari index of W @ A is not finite; check W and A")
+    return value
 
 
 # ---------------------------------------------------------------------------
@@ -815,7 +839,8 @@ def noisy_layer_information(
     The expectation over i is exact when every input is used once (``n_samples=None``:
     one draw of z per input); otherwise ``n_samples`` inputs are drawn uniformly with
     replacement. The standard error is the sample standard deviation / √(samples), which
-    is conservative for the one-draw-per-input design. Unlike a binned estimate, this is
+    is conservative for the one-draw-per-input design. The exponent is computed as
+    ‖t_i − t_j‖² + 2σ z·(t_i − t_j), which stays accurate for tiny σ. Unlike a binned estimate, this is
     finite, at most log n = H(X), and decreases as σ grows (a noisier channel is a degraded
     one). Inputs that share a representation count as one: I ≤ H(f(X)).
 
@@ -845,14 +870,16 @@ def noisy_layer_information(
     if rows.size < 2:
         raise ValueError(f"t must have at least 2 rows (inputs) for a standard error, got {n}")
     z = gen.standard_normal((rows.size, d))
-    sq_t = np.sum(t**2, axis=1)
     values = np.empty(rows.size)
-    chunk = max(1, 2**21 // n)
+    chunk = max(1, 2**21 // (n * d))
     for start in range(0, rows.size, chunk):
         stop = min(start + chunk, rows.size)
-        u = t[rows[start:stop]] + sigma * z[start:stop]
-        dist2 = np.sum(u**2, axis=1)[:, None] - 2 * u @ t.T + sq_t[None, :]
-        expo = -(dist2 - np.sum((sigma * z[start:stop]) ** 2, axis=1)[:, None]) / (2 * sigma**2)
+        # ‖u − t_j‖² − ‖σz‖² = ‖t_i − t_j‖² + 2σ z·(t_i − t_j) from direct differences: no
+        # cancellation at small σ, and the j = i term is exactly 0, so the estimate is ≤ log n
+        diff = t[rows[start:stop], None, :] - t[None, :, :]
+        sq = np.einsum("ijk,ijk->ij", diff, diff)
+        cross = np.einsum("ik,ijk->ij", z[start:stop], diff)
+        expo = -sq / (2 * sigma**2) - cross / sigma
         top = expo.max(axis=1)
         values[start:stop] = np.log(n) - top - np.log(np.exp(expo - top[:, None]).sum(axis=1))
     estimate = float(values.mean() / lb)
@@ -1056,8 +1083,11 @@ def information_curve(
     Starts from the trivial encoder (everything in one cluster). Before each β, clusters with
     the same decoder are merged and each is split into two twins that differ by a relative
     perturbation of 1 % per x; :func:`information_bottleneck` then runs from there. A twin pair
-    drifts apart exactly when β passes the critical value where the cluster becomes unstable,
-    so the solutions follow the phase transitions of the optimal curve. Annealing is a
+    drifts apart once β passes the value where the cluster becomes linearly unstable (close to
+    it the drift is slow, and the ``tol``-based stop may end the run before the twins separate),
+    so the solutions follow the transitions that a symmetric split can reach. It cannot find a
+    transition that starts with a cluster of vanishing mass: the optimal curve can leave the
+    trivial encoder below the linear threshold (see Section 5.4). Annealing is a
     heuristic (it can still end in a local optimum), but on small problems it finds what
     random restarts do not: at large β with n_clusters ≥ |X| it reaches I(T; Y) = I(X; Y).
 

@@ -134,6 +134,15 @@ GAINS: dict[str, float] = {
 }
 
 
+def _warn_xavier(stacklevel: int) -> None:
+    warnings.warn(
+        "init='xavier' is a deprecated alias of init='lecun' (variance 1/n_in); "
+        "Glorot's variance 2/(n_in + n_out) is init='glorot'",
+        DeprecationWarning,
+        stacklevel=stacklevel,
+    )
+
+
 def init_variance(init: str, n_in: int, n_out: int) -> float:
     """The weight variance of a Gaussian initialization scheme.
 
@@ -154,6 +163,8 @@ def init_variance(init: str, n_in: int, n_out: int) -> float:
     check_choice(init, "init", ("lecun", "glorot", "he", "xavier"))
     n_in = check_scalar(n_in, "n_in", low=1, integer=True)
     n_out = check_scalar(n_out, "n_out", low=1, integer=True)
+    if init == "xavier":
+        _warn_xavier(stacklevel=3)
     if init == "glorot":
         return 2.0 / (n_in + n_out)
     return (2.0 if init == "he" else 1.0) / n_in
@@ -187,6 +198,9 @@ def init_weights(
     if init != "orthogonal":
         if gain is not None:
             raise ValueError(f"gain applies only to init='orthogonal', got init={init!r}")
+        if init == "xavier":
+            _warn_xavier(stacklevel=3)
+            init = "lecun"
         scale = np.sqrt(init_variance(init, n_in, n_out))
         return scale * rng.standard_normal((n_out, n_in))
     check_choice(activation, "activation", tuple(GAINS))
@@ -254,12 +268,7 @@ class Dense:
             raise ValueError(f"gain applies only to init='orthogonal', got init={init!r}")
         rng = np.random.default_rng(rng)
         if init == "xavier":
-            warnings.warn(
-                "init='xavier' is a deprecated alias of init='lecun' (variance 1/n_in); "
-                "Glorot's variance 2/(n_in + n_out) is init='glorot'",
-                DeprecationWarning,
-                stacklevel=2,
-            )
+            _warn_xavier(stacklevel=3)
             init = "lecun"
         self.init = init
         self.W = init_weights(

@@ -140,9 +140,11 @@ def brier_score(probs: np.ndarray, labels: np.ndarray) -> float:
     .. math::  \\mathrm{BS} = \\frac1n \\sum_{i=1}^n \\sum_{k=1}^K \\big(p_{ik} - [y_i = k]\\big)^2
                (eq-pr-brier)
 
-    between 0 (certain and right) and 2 (certain and wrong). It equals scikit-learn's
-    ``brier_score_loss(labels, probs, scale_by_half=False)``; for two classes it is twice the
-    binary score :math:`\\frac1n\\sum_i (p_{i1} - y_i)^2`.
+    between 0 (certain and right) and 2 (certain and wrong). For two classes it is twice the
+    binary score :math:`\\frac1n\\sum_i (p_{i1} - y_i)^2`, scikit-learn's
+    ``brier_score_loss(labels, probs[:, 1])`` (any version). scikit-learn >= 1.7 also accepts
+    the multi-class ``probs`` and, with ``scale_by_half=False``, returns this score; older
+    versions (the book allows >= 1.4) reject multi-class input and lack ``scale_by_half``.
 
     Example
     -------
@@ -192,7 +194,9 @@ def fit_temperature(logits: np.ndarray, labels: np.ndarray, *, tol: float = 1e-1
     inside a bracket finds the unique minimiser. Dividing the logits by one positive number
     never changes their argmax: the accuracy stays the same, only the confidence moves.
     Fit T on held-out data (not on the training set, where the model is over-confident by
-    construction). Raises ValueError when no finite T > 0 minimises the NLL: when every
+    construction). The iteration stops when the mean derivative is below ``tol`` times the
+    mean absolute (row-centred) logit, so multiplying the logits by s > 0 multiplies T by s
+    to rounding error. Raises ValueError when no finite T > 0 minimises the NLL: when every
     prediction is already right (the NLL keeps falling as T → 0) or the logits rank the true
     class no better than average (T → ∞ or negative).
 
@@ -208,7 +212,13 @@ def fit_temperature(logits: np.ndarray, labels: np.ndarray, *, tol: float = 1e-1
     tol = check_scalar(tol, "tol", low=0, low_inclusive=False)
     logits = logits - logits.mean(axis=1, keepdims=True)  # a shift per row changes nothing
     target = logits[np.arange(len(labels)), labels]
-    scale = 1.0 + float(np.mean(np.abs(logits)))
+    # The logits' own scale makes the stopping rule invariant to z -> s z (then T -> s T).
+    scale = float(np.mean(np.abs(logits)))
+    if scale == 0.0:
+        raise ValueError(
+            "every row of logits is constant, so softmax(logits / T) is uniform for every T "
+            "and no temperature is better than another"
+        )
     slope_at_infinity = float(np.mean(logits.max(axis=1) - target))  # lim β→∞ of the derivative
     if slope_at_infinity <= 1e-12 * scale:  # every true class has the top logit
         raise ValueError(
@@ -221,10 +231,10 @@ def fit_temperature(logits: np.ndarray, labels: np.ndarray, *, tol: float = 1e-1
             "the logits rank the true class no better than average (the NLL does not decrease "
             "from the uniform prediction as 1/T grows from 0), so no finite T > 0 minimises it"
         )
-    lo, hi = 0.0, 1.0
+    lo, hi = 0.0, 1.0 / scale
     while _temperature_derivatives(hi, logits, target)[0] < 0:
         lo, hi = hi, 2 * hi
-        if hi > 1e12:  # pragma: no cover - excluded by the check of slope_at_infinity
+        if hi * scale > 1e12:  # pragma: no cover - excluded by the check of slope_at_infinity
             raise ValueError("the NLL keeps decreasing as T -> 0; no best temperature exists")
     beta = 0.5 * (lo + hi)
     for _ in range(200):
@@ -278,6 +288,9 @@ def fit_softmax_regression(
     unchanged, so the MLE fixes the first row at 0 (class 0 is the reference, as in
     statsmodels' ``MNLogit``); the MAP problem is strictly convex in all K rows and
     equals scikit-learn's ``LogisticRegression(C=τ², fit_intercept=False)`` for K > 2.
+    For K = 2 the MAP rows satisfy W[0] = −W[1], so the binary weights w = W[1] − W[0] carry
+    the penalty ‖w‖²/(4τ²), a prior N(0, 2τ²): w is scikit-learn's binary fit with C = 2τ².
+    For a binary prior w ~ N(0, τ²), pass ``prior_var=τ²/2``.
     Solved by Newton's method with backtracking (the Hessian is (Kd) × (Kd), so use it for
     small models). Include a column of ones in X for an intercept.
 
@@ -306,6 +319,15 @@ def fit_softmax_regression(
         raise ValueError(f"y has label {y.max()}, but n_classes = {n_classes}")
     if prior_var is not None:
         prior_var = check_scalar(prior_var, "prior_var", low=0, low_inclusive=False)
+    else:
+        absent = np.flatnonzero(np.bincount(y, minlength=n_classes) == 0)
+        if absent.size:
+            raise ValueError(
+                f"class {absent[0]} never occurs in y (absent classes: {absent.tolist()} of "
+                f"n_classes = {n_classes}), so the likelihood grows without bound as that "
+                "class's probability goes to 0 and the maximum-likelihood weights do not exist; "
+                "relabel y to the classes present or give prior_var for a MAP estimate"
+            )
     tol = check_scalar(tol, "tol", low=0, low_inclusive=False)
     max_iter = check_scalar(max_iter, "max_iter", low=1, integer=True)
     d = X.shape[1]
@@ -432,6 +454,11 @@ def bias_variance_decomposition(
         var = s2.mean(axis=-1)
         return ((m - f) ** 2).mean(axis=-1) - var / n, var
 
+    # centre on the mean prediction: the terms are unchanged (they depend only on P − f and
+    # the spread of P), and the running sums below no longer cancel catastrophically when
+    # the predictions share a large offset
+    centre = P.mean(axis=0)
+    P, f = P - centre, f - centre
     m = P.mean(axis=0)
     b2, var = terms(m, P.var(axis=0, ddof=1), R)
     # jackknife: leave out fit r (rows), from the running sums, in O(R·T)
@@ -631,10 +658,15 @@ def _layer_variances(widths: Any, init: Any) -> tuple[np.ndarray, np.ndarray]:
         v = as_float_array(init, "init (weight variances)", ndim=(0, 1)).reshape(-1)
         if v.size == 1:
             v = np.full(n.size - 1, v[0])
-        if v.size != n.size - 1 or np.any(v <= 0):
+        if v.size != n.size - 1:
             raise ValueError(
                 f"init must be a scheme name or {n.size - 1} positive weight variances "
                 f"(one per layer), got {v.size} values"
+            )
+        if np.any(~(v > 0)):
+            bad = int(np.flatnonzero(~(v > 0))[0])
+            raise ValueError(
+                f"init (weight variances) must be positive, got {v[bad]} for layer {bad + 1}"
             )
     return n.astype(float), v
 
@@ -755,7 +787,7 @@ def _relu_expectation(k11: np.ndarray, k22: np.ndarray, k12: np.ndarray) -> np.n
     With cos θ = k12 / sqrt(k11 k22) it is sqrt(k11 k22) (sin θ + (π − θ) cos θ) / (2π)
     (eq-pr-relu-expectation; Cho & Saul 2009, degree 1).
     """
-    norm = np.sqrt(k11 * k22)
+    norm = np.sqrt(k11) * np.sqrt(k22)  # not sqrt(k11 * k22), which overflows sooner
     safe = np.where(norm > 0, norm, 1.0)
     cos = np.clip(k12 / safe, -1.0, 1.0)
     theta = np.arccos(cos)
@@ -765,7 +797,7 @@ def _relu_expectation(k11: np.ndarray, k22: np.ndarray, k12: np.ndarray) -> np.n
 
 def _erf_expectation(k11: np.ndarray, k22: np.ndarray, k12: np.ndarray) -> np.ndarray:
     """E[erf(u) erf(v)] = (2/π) arcsin(2 k12 / sqrt((1 + 2 k11)(1 + 2 k22))) (Williams 1997)."""
-    ratio = 2 * k12 / np.sqrt((1 + 2 * k11) * (1 + 2 * k22))
+    ratio = 2 * k12 / (np.sqrt(1 + 2 * k11) * np.sqrt(1 + 2 * k22))
     return 2 / np.pi * np.arcsin(np.clip(ratio, -1.0, 1.0))
 
 
@@ -793,7 +825,9 @@ def nngp_kernel(
 
     with (u, v) ~ N(0, K_{l-1} restricted to {x, x'}); the output kernel is K_depth.
     ``activation`` "relu" uses the arc-cosine formula (Cho & Saul 2009), "erf" the arcsine
-    formula (Williams 1997); both are exact. ``depth = 0`` is the linear model.
+    formula (Williams 1997); both are exact. ``depth = 0`` is the linear model. Raises
+    ValueError if the kernel overflows float64 (inputs of norm ~1e154 or more, or a ReLU
+    kernel growing like (weight_var / 2)^depth), never returning inf.
 
     Use it to get the prior covariance of wide random networks, or as the kernel of a
     Gaussian process (:func:`gp_posterior`). Inputs are the rows of ``X1`` (n1, d) and
@@ -819,13 +853,28 @@ def nngp_kernel(
     bias_var = _v.check_scalar(bias_var, "bias_var", low=0)
     expect = _EXPECTATIONS[activation]
     d = X1.shape[1]
-    k12 = weight_var * (X1 @ X2.T) / d + bias_var
-    k11 = weight_var * np.sum(X1**2, axis=1) / d + bias_var
-    k22 = weight_var * np.sum(X2**2, axis=1) / d + bias_var
-    for _ in range(depth):
-        k12 = weight_var * expect(k11[:, None], k22[None, :], k12) + bias_var
-        k11 = weight_var * expect(k11, k11, k11) + bias_var
-        k22 = weight_var * expect(k22, k22, k22) + bias_var
+    with np.errstate(over="ignore", invalid="ignore"):
+        k12 = weight_var * (X1 @ X2.T) / d + bias_var
+        k11 = weight_var * np.sum(X1**2, axis=1) / d + bias_var
+        k22 = weight_var * np.sum(X2**2, axis=1) / d + bias_var
+    for name, k in (("X1", k11), ("X2", k22)):
+        if not np.all(np.isfinite(k)):
+            raise ValueError(
+                f"{name} has rows whose squared norm overflows float64 in the first-layer kernel "
+                f"weight_var * |x|^2 / d (largest |entry| {np.max(np.abs(X1 if name == 'X1' else X2)):.3g}); "
+                "rescale the inputs"
+            )
+    for layer in range(1, depth + 1):
+        with np.errstate(over="ignore", invalid="ignore"):
+            k12 = weight_var * expect(k11[:, None], k22[None, :], k12) + bias_var
+            k11 = weight_var * expect(k11, k11, k11) + bias_var
+            k22 = weight_var * expect(k22, k22, k22) + bias_var
+        if not (np.all(np.isfinite(k11)) and np.all(np.isfinite(k22)) and np.all(np.isfinite(k12))):
+            raise ValueError(
+                f"the kernel overflows float64 at layer {layer} of depth = {depth} (with ReLU it "
+                f"grows by weight_var / 2 = {weight_var / 2:g} per layer); rescale X1 and X2 or "
+                "lower weight_var"
+            )
     return k12
 
 
@@ -851,7 +900,8 @@ def gp_posterior(
 
     computed with one Cholesky factorization (Rasmussen & Williams 2006, Algorithm 2.1).
     Pass precomputed kernel matrices, so any kernel (an NNGP kernel, a random-feature
-    Gram matrix) works; ``noise_var`` = 0 is allowed if K is positive definite.
+    Gram matrix) works; ``noise_var`` = 0 is allowed if K is positive definite. ``K`` and
+    ``K_test`` must be symmetric to 1e-8 relative to their largest entry (ValueError otherwise).
 
     >>> import numpy as np
     >>> mean, cov, lml = gp_posterior(np.eye(2), np.eye(2), np.eye(2), np.array([1.0, -1.0]), 1.0)
@@ -876,6 +926,13 @@ def gp_posterior(
             f"K_test must have shape (n_test, n_test) = ({m}, {m}) to match K_cross, "
             f"got {K_test.shape}"
         )
+    for name, M in (("K", K), ("K_test", K_test)):
+        asym = float(np.max(np.abs(M - M.T))) if M.size else 0.0
+        if asym > 1e-8 * max(float(np.max(np.abs(M))), 1e-300):
+            raise ValueError(
+                f"{name} must be symmetric (a kernel matrix k(X, X)), but max |{name} - {name}.T| "
+                f"= {asym:.3g}; Cholesky would silently use only its lower triangle"
+            )
     try:
         L = np.linalg.cholesky(K + noise_var * np.eye(n))
     except np.linalg.LinAlgError as exc:
@@ -947,7 +1004,7 @@ def hmc(
     log_prob_and_grad,
     x0: np.ndarray,
     step_size: float,
-    n_leapfrog: int,
+    n_leapfrog: int | tuple[int, int],
     n_samples: int,
     rng: np.random.Generator | int | None = None,
 ) -> tuple[np.ndarray, float]:
@@ -964,7 +1021,12 @@ def hmc(
         p \leftarrow p + \tfrac\varepsilon2 \nabla\log\pi(x),
 
     and accepts the end point with probability min(1, exp(H_start − H_end)); a rejected
-    (or non-finite) proposal repeats the current state. ``log_prob_and_grad(x)`` returns
+    (or non-finite) proposal repeats the current state. This leaves π invariant (detailed
+    balance for the proposal (x', −p'); the momentum flip is implicit because p is redrawn).
+    A fixed ``n_leapfrog`` can be non-ergodic (a trajectory of half a period maps x to −x on
+    a Gaussian); ``n_leapfrog=(low, high)`` draws the number of steps uniformly from
+    {low, ..., high} (both included) at every iteration, shared by all chains, which
+    avoids such periodic orbits (Neal 2011 recommends randomizing the trajectory length). ``log_prob_and_grad(x)`` returns
     (log π(x), ∇ log π(x)). ``x0`` of shape (d,) runs one chain; of shape (c, d) it runs c
     independent chains at once, and ``log_prob_and_grad`` must then accept a (c, d) array and
     return shapes (c,) and (c, d).
@@ -988,7 +1050,17 @@ def hmc(
         )
     x = _v.as_float_array(x0, "x0", ndim=(1, 2)).astype(np.float64).copy()
     eps = _v.check_scalar(step_size, "step_size", low=0, low_inclusive=False)
-    n_leapfrog = _v.check_scalar(n_leapfrog, "n_leapfrog", low=1, integer=True)
+    if isinstance(n_leapfrog, (tuple, list)):
+        if len(n_leapfrog) != 2:
+            raise ValueError(
+                f"n_leapfrog must be an int or a pair (low, high), got a sequence of length {len(n_leapfrog)}"
+            )
+        leap_low = _v.check_scalar(n_leapfrog[0], "n_leapfrog[0] (low)", low=1, integer=True)
+        leap_high = _v.check_scalar(n_leapfrog[1], "n_leapfrog[1] (high)", low=leap_low, integer=True)
+        jitter = True
+    else:
+        leap_low = leap_high = _v.check_scalar(n_leapfrog, "n_leapfrog", low=1, integer=True)
+        jitter = False
     n_samples = _v.check_scalar(n_samples, "n_samples", low=1, integer=True)
     if not isinstance(rng, np.random.Generator):
         rng = np.random.default_rng(rng)
@@ -1013,15 +1085,16 @@ def hmc(
     samples = np.empty((n_samples, *x.shape))
     accepted = 0
     for i in range(n_samples):
+        n_steps = int(rng.integers(leap_low, leap_high + 1)) if jitter else leap_low
         p = rng.standard_normal(x.shape)
         h_start = -logp + 0.5 * np.sum(p * p, axis=-1)
         x_new, grad_new = x.copy(), grad.copy()
         with np.errstate(over="ignore", invalid="ignore"):
             p = p + 0.5 * eps * grad_new
-            for step in range(n_leapfrog):
+            for step in range(n_steps):
                 x_new = x_new + eps * p
                 logp_new, grad_new = evaluate(x_new)
-                if step < n_leapfrog - 1:
+                if step < n_steps - 1:
                     p = p + eps * grad_new
             p = p + 0.5 * eps * grad_new
             h_end = -logp_new + 0.5 * np.sum(p * p, axis=-1)
@@ -1044,6 +1117,8 @@ def effective_sample_size(samples: np.ndarray) -> np.ndarray | float:
     made monotone (Geyer 1992). The Monte-Carlo standard error of a chain average of g is
     sd(g) / sqrt(ESS). ``samples`` is (N,) for one scalar chain (returns a float) or (N, d)
     (returns d values). For an AR(1) chain with coefficient ρ, ESS → N (1 − ρ)/(1 + ρ).
+    The estimate is capped at N log10 N (τ floored at 1 / log10 N, as in Stan): antithetic
+    chains (negative autocorrelations) can have ESS > N, but an estimated τ near 0 is noise.
 
     >>> import numpy as np
     >>> round(effective_sample_size(np.random.default_rng(0).standard_normal(10000)) / 10000, 1)

@@ -7,8 +7,9 @@ the chapter checks against simulation.
 
 from __future__ import annotations
 
+import itertools
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 import numpy as np
@@ -117,8 +118,11 @@ def halfspace_separable(points: Any, labels: Any) -> bool:
     .. math:: \text{find } (w, b) \text{ with } y_i (w^\top x_i + b) \ge 1,\ i = 1, \dots, n
 
     feasible? (A strict separation :math:`y_i(w^\top x_i + b) > 0` of finitely many points can
-    always be rescaled to margin 1, so this decides realisability exactly, eq.
-    ``eq-lt-separability-lp``.) Solved with ``scipy.optimize.linprog`` (HiGHS).
+    always be rescaled to margin 1, so this decides realisability exactly in exact arithmetic,
+    eq. ``eq-lt-separability-lp``.) Solved with ``scipy.optimize.linprog`` (HiGHS), so the
+    answer is exact only up to the solver's feasibility tolerance (about 1e-7): a labeling whose
+    margin-1 separator needs a huge :math:`\lVert w\rVert` (near-degenerate points, e.g.
+    ``[[0, 0], [1, 0], [2, 1e-10]]``) can be reported non-separable.
 
     ``points`` has shape ``(n, d)`` (or ``(n,)`` for points on a line), ``labels`` holds
     :math:`\pm 1`.
@@ -148,10 +152,23 @@ def _separable(pts: np.ndarray, y: np.ndarray) -> bool:
     return res.status == 0
 
 
-def _all_labelings(n: int) -> np.ndarray:
-    """Every labeling in {-1, +1}^n whose first entry is +1 (the others are their negations)."""
-    bits = (np.arange(2 ** (n - 1))[:, None] >> np.arange(n - 1)) & 1
-    return np.hstack([np.ones((2 ** (n - 1), 1)), 1.0 - 2.0 * bits])
+_MAX_ENUMERATED_POINTS = 22  # 2^21 linear programs: beyond this enumeration is hopeless anyway
+
+
+def _all_labelings(n: int) -> Iterator[np.ndarray]:
+    """Every labeling in {-1, +1}^n whose first entry is +1 (the others are their negations), lazily."""
+    for tail in itertools.product((1.0, -1.0), repeat=n - 1):
+        yield np.array((1.0, *tail))
+
+
+def _enumerable_points(points: Any) -> np.ndarray:
+    pts = _points_2d(points)
+    if len(pts) > _MAX_ENUMERATED_POINTS:
+        raise ValueError(
+            f"points has {len(pts)} rows; enumerating all labelings needs 2^{len(pts) - 1} linear "
+            f"programs, so at most {_MAX_ENUMERATED_POINTS} points are accepted"
+        )
+    return pts
 
 
 def halfspace_dichotomies(points: Any) -> int:
@@ -166,17 +183,22 @@ def halfspace_dichotomies(points: Any) -> int:
     >>> halfspace_dichotomies([[0, 0], [1, 0], [0, 1], [1, 1]])  # a square: all but the 2 XORs
     14
 
+    Labelings are generated one at a time; at most 22 points are accepted (``ValueError``
+    above). Each linear program is exact only up to the solver's feasibility tolerance (see
+    :func:`halfspace_separable`): near-degenerate sets can be undercounted.
+
     Reference: Cover (1965), Theorem 1.
     """
-    pts = _points_2d(points)
+    pts = _enumerable_points(points)
     return 2 * sum(_separable(pts, y) for y in _all_labelings(len(pts)))
 
 
 def halfspace_shatters(points: Any) -> bool:
     r"""Whether affine halfspaces in :math:`\mathbb R^d` shatter ``points`` (realise all :math:`2^n` labelings).
 
-    Exact: every labeling is a linear-programming feasibility problem
-    (:func:`halfspace_separable`); it stops at the first labeling that is not realisable.
+    Every labeling is a linear-programming feasibility problem (:func:`halfspace_separable`,
+    exact up to the solver's feasibility tolerance); labelings are generated one at a time and it
+    stops at the first one that is not realisable. At most 22 points are accepted (``ValueError``).
     Halfspaces in :math:`\mathbb R^d` shatter some :math:`d + 1` points (any affinely
     independent ones) and no :math:`d + 2` points (Radon's theorem): VC dimension :math:`d + 1`.
 
@@ -185,7 +207,7 @@ def halfspace_shatters(points: Any) -> bool:
 
     Reference: Vapnik & Chervonenkis (1971); Radon (1921).
     """
-    pts = _points_2d(points)
+    pts = _enumerable_points(points)
     return all(_separable(pts, y) for y in _all_labelings(len(pts)))
 
 
@@ -285,6 +307,8 @@ def halving_mistakes(predictions: Any, labels: Any) -> int:
     Reference: Littlestone (1988); Shalev-Shwartz & Ben-David (2014), Section 21.1.
     """
     P = as_int_array(predictions, "predictions", ndim=2)
+    if P.shape[0] == 0:
+        raise ValueError("predictions needs at least one row (one hypothesis); got 0 rows")
     lab = as_int_array(labels, "labels", ndim=1)
     if P.shape[1] != lab.shape[0]:
         raise ValueError(
@@ -451,6 +475,10 @@ def pac_bayes_bound(empirical_risk: float, kl: float, n: int, delta: float) -> f
     ``L(Q) = E_{h∼Q} L(h)`` is the risk of the *stochastic* predictor (draw ``h`` afresh for
     each input), not of the posterior mean.
 
+    The ``2√n`` comes from Maurer's bound ``ξ(n) = Σ_k C(n,k)(k/n)^k(1−k/n)^(n−k) ≤ 2√n`` on the
+    moment generating term, which he proves for ``n ≥ 8``; direct computation shows it for
+    ``n = 1..7`` as well (with equality at ``n = 1``), so the formula is valid for every ``n ≥ 1``.
+
     >>> round(pac_bayes_bound(0.0, 0.0, 100, 0.05), 4)  # 1 − e^{−ln(400)/100}
     0.0582
 
@@ -587,7 +615,15 @@ def kfold_cv(
     _v.check_same_length(X, y, "X", "y")
     if not callable(fit) or not callable(loss):
         raise TypeError("fit and loss must be functions: fit(X, y) -> predict, loss(y, y_hat) -> float")
-    folds = kfold_splits(len(X), k) if isinstance(k, (int, np.integer)) else list(k)
+    if isinstance(k, (int, np.integer)) and not isinstance(k, (bool, np.bool_)):
+        folds = kfold_splits(len(X), int(k))
+    elif isinstance(k, (bool, np.bool_, float, np.floating, str, bytes)) or not hasattr(k, "__iter__"):
+        raise TypeError(
+            "k must be an integer number of folds or a list of (train, test) index pairs, "
+            f"got {type(k).__name__} {k!r}"
+        )
+    else:
+        folds = list(k)
     out = []
     for j, (train, test) in enumerate(folds):
         train, test = np.asarray(train), np.asarray(test)

@@ -59,6 +59,19 @@ def test_binned_layer_information_explains_mistakes(answer, expected):
     assert expected in feedback.message, feedback.message
 
 
+def test_binned_layer_information_saturated_hint_only_for_the_unclipped_mistake():
+    # wrong only on the layer with values exactly 1, but not by leaving them unclipped:
+    # the "last bin" hint must not be given
+    def wrong_on_saturated(T, B):
+        return _binned(T, B) + (0.25 if np.any(np.asarray(T) == 1.0) else 0.0)
+
+    feedback = check("it-binned-layer-information", wrong_on_saturated)
+    assert not feedback.passed
+    assert "saturated" in feedback.message and "last bin" not in feedback.message, feedback.message
+    feedback = check("it-binned-layer-information", lambda T, B: _binned(T, B, clip=False))
+    assert "saturated" in feedback.message and "last bin" in feedback.message, feedback.message
+
+
 def test_binned_layer_information_must_not_modify_its_input():
     def in_place(T, B):
         T += 0.0

@@ -47,6 +47,7 @@ def test_noise_bits_right_answer_passes():
         (lambda n, f, k: n * (-f * np.log2(f) - (1 - f) * np.log2(1 - f) + f * np.log2(k - 1))
          if 0 < f < 1 else _noise_bits(n, f, k), "approximation"),
         (lambda n, f, k: 2 * _noise_bits(n, f, k), "too large"),
+        (lambda n, f, k: _noise_bits(n, int(f * n) / n, k), "rounded to the nearest integer"),
         (lambda n, f, k: "many", "should be a number"),
     ],
 )
@@ -106,6 +107,16 @@ def _one_late(scores, patience):
     return best, stop
 
 
+def _min_delta(scores, patience, min_delta=1e-3):  # Keras' min_delta: small gains ignored
+    best, best_epoch = -np.inf, 0
+    for epoch, score in enumerate(scores):
+        if score > best + min_delta:
+            best, best_epoch = score, epoch
+        elif epoch - best_epoch >= patience:
+            return best_epoch, epoch
+    return best_epoch, len(scores) - 1
+
+
 def _argmax_only(scores, patience):  # the best epoch of the whole curve, seen after stopping
     return int(np.argmax(scores)), _early_stopping(scores, patience)[1]
 
@@ -122,6 +133,7 @@ def _in_place(scores, patience):
         (_one_based, "count epochs from 0"),
         (_last_tie, "equal score is no improvement"),
         (_one_late, "too late"),
+        (_min_delta, "any strict improvement counts"),
         (_argmax_only, "best_epoch does not hold"),
         (_in_place, "in place"),
         (lambda s, p: 3, "return a pair"),
@@ -137,68 +149,69 @@ def test_early_stopping_stub_is_not_attempted():
 
 
 # ---------------------------------------------------------------------------
-# Section 5.6: it-amari-index
+# Section 5.6: it-amari-rotation
 # ---------------------------------------------------------------------------
 
 
-def _amari(P):
-    P = np.abs(np.asarray(P, dtype=float))
-    d = len(P)
-    total = 0.0
-    for i in range(d):  # written with loops, unlike nblib
-        total += sum(P[i]) / max(P[i]) - 1 + sum(P[:, i]) / max(P[:, i]) - 1
-    return total / (2 * d * (d - 1))
+def _amari_rotation(phi):
+    # a different route from the notebook's: reduce the angle with arctan2 of |sin|, |cos|
+    a = np.arctan2(abs(np.sin(phi)), abs(np.cos(phi)))  # in [0, pi/2], same |R| up to order
+    return float(np.tan(min(a, np.pi / 2 - a)))
 
 
-def test_amari_right_answer_passes():
-    assert check("it-amari-index", _amari)
+def test_amari_rotation_reference_is_the_general_index():
+    # independent truth: the Amari index of the rotation matrix, eq-it-amari, and tan on [0, pi/4]
+    from nblib.info import amari_index
+
+    for phi in np.linspace(-7, 7, 141):
+        R = np.array([[np.cos(phi), -np.sin(phi)], [np.sin(phi), np.cos(phi)]])
+        assert _amari_rotation(phi) == pytest.approx(amari_index(R, np.eye(2)), rel=1e-12, abs=1e-15)
+    for phi in np.linspace(0, np.pi / 4, 9):
+        assert _amari_rotation(phi) == pytest.approx(np.tan(phi), rel=1e-12, abs=1e-15)
 
 
-def _no_abs(P):
-    P = np.asarray(P, dtype=float)
-    d = len(P)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return float((np.sum(P.sum(1) / P.max(1) - 1) + np.sum(P.sum(0) / P.max(0) - 1)) / (2 * d * (d - 1)))
+def test_amari_rotation_right_answer_passes():
+    assert check("it-amari-rotation", _amari_rotation)
 
 
-def _rows_only(P):
-    P = np.abs(P)
-    d = len(P)
-    return float(np.sum(P.sum(1) / P.max(1) - 1) / (d * (d - 1)))
+def _unfolded(phi):  # tan(phi) is right only on [0, pi/4]
+    return float(np.tan(phi))
 
 
-def _unnormalised(P):
-    d = len(P)
-    return _amari(P) * 2 * d * (d - 1)
+def _folded_once(phi):  # the mirror at pi/4 but not the period pi/2
+    return float(np.tan(min(phi, np.pi / 2 - phi)))
 
 
-def _no_minus_one(P):
-    P = np.abs(P)
-    d = len(P)
-    return float((np.sum(P.sum(1) / P.max(1)) + np.sum(P.sum(0) / P.max(0))) / (2 * d * (d - 1)))
+def _small_angle(phi):
+    a = np.mod(phi, np.pi / 2)
+    return float(np.sin(min(a, np.pi / 2 - a)))
 
 
-def _in_place(P):
-    value = _amari(P)
-    P *= 0
-    return value
+def _unnormalised(phi):
+    return 4 * _amari_rotation(phi)
+
+
+def _sine_ratio(phi):  # row sums divided by the sine instead of the largest entry
+    a = np.mod(phi, np.pi / 2)
+    a = min(a, np.pi / 2 - a)
+    return float(np.cos(a) / np.sin(a)) if a > 0 else 0.0
 
 
 @pytest.mark.parametrize(
     "wrong, message",
     [
-        (_rows_only, "only the rows"),
+        (_unfolded, "no longer the cosine"),
+        (_folded_once, "grows by pi/2"),
+        (_small_angle, "small-angle approximation"),
         (_unnormalised, "not normalised"),
-        (_no_minus_one, "subtract 1"),
-        (_no_abs, "negative entries"),
-        (_in_place, "in place"),
-        (lambda P: [0.0, 0.0], "single number"),
+        (_sine_ratio, "outside [0, 1]"),
+        (lambda phi: [0.0, 0.0], "single number"),
     ],
 )
-def test_amari_wrong_answers_get_a_reason(wrong, message):
-    feedback = check("it-amari-index", wrong)
+def test_amari_rotation_wrong_answers_get_a_reason(wrong, message):
+    feedback = check("it-amari-rotation", wrong)
     assert not feedback and message in feedback.message
 
 
-def test_amari_stub_is_not_attempted():
-    assert "not attempted" in check("it-amari-index", _stub).message
+def test_amari_rotation_stub_is_not_attempted():
+    assert "not attempted" in check("it-amari-rotation", _stub).message

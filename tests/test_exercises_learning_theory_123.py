@@ -47,6 +47,17 @@ def test_perceptron_accepts_the_reference():
     assert feedback.passed, feedback.message
 
 
+def test_perceptron_accepts_a_list_pair_and_an_integer_numpy_count():
+    feedback = check("lt-perceptron", lambda X, y: [_perceptron(X, y)[0], np.int64(_perceptron(X, y)[1])])
+    assert feedback.passed, feedback.message
+
+
+def test_perceptron_rejects_a_triple_with_a_helpful_message():
+    feedback = check("lt-perceptron", lambda X, y: (*_perceptron(X, y), 0))
+    assert not feedback.passed
+    assert "pair" in feedback.message and "length 3" in feedback.message
+
+
 def test_perceptron_stub_is_not_attempted():
     assert "not attempted" in check("lt-perceptron", _stub).message
 

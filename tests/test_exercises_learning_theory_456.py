@@ -94,6 +94,14 @@ def _aic_bic_no_intercept_count(X, y):
     return -2 * llf + 2 * (k - 1), -2 * llf + (k - 1) * np.log(n)
 
 
+def _aic_bic_without_ones(X, y, k_extra=0):
+    # the learner forgot to add the column of ones: the fit, and so the RSS, has no intercept
+    n, k = len(y), X.shape[1] + k_extra
+    rss = np.sum((y - X @ np.linalg.lstsq(X, y, rcond=None)[0]) ** 2)
+    llf = -0.5 * n * (np.log(2 * np.pi) + np.log(rss / n) + 1)
+    return -2 * llf + 2 * k, -2 * llf + k * np.log(n)
+
+
 def _aic_bic_unbiased_sigma(X, y):
     n, k, rss = _fit(X, y)
     llf = -0.5 * n * (np.log(2 * np.pi) + np.log(rss / (n - k)) + 1)
@@ -115,6 +123,8 @@ def test_aic_bic_agrees_with_statsmodels_and_passes():
     [
         (_aic_bic_count_sigma, "one parameter too many"),
         (_aic_bic_no_intercept_count, "one parameter too few"),
+        (_aic_bic_without_ones, "column of ones"),
+        (lambda X, y: _aic_bic_without_ones(X, y, k_extra=1), "column of ones"),
         (_aic_bic_unbiased_sigma, "divides by n"),
         (lambda X, y: 1.0, "pair"),
     ],

@@ -111,6 +111,18 @@ def _ece_global(probs, labels, n_bins):
     return abs(np.mean(probs.argmax(axis=1) == labels) - probs.max(axis=1).mean())
 
 
+def _ece_signed(probs, labels, n_bins, sign=1.0, abs_of_sum=False):
+    # the per-bin loop without the absolute value of each gap
+    conf, correct = probs.max(axis=1), probs.argmax(axis=1) == labels
+    edges = np.linspace(0, 1, n_bins + 1)
+    total = 0.0
+    for lo, hi in zip(edges[:-1], edges[1:], strict=True):
+        in_bin = (conf > lo) & (conf <= hi)
+        if in_bin.any():
+            total += in_bin.mean() * sign * (correct[in_bin].mean() - conf[in_bin].mean())
+    return abs(total) if abs_of_sum else total
+
+
 def test_ece_accepts_the_definition():
     from nblib import prob
 
@@ -127,6 +139,9 @@ def test_ece_stub_is_not_attempted():
     "answer, expected",
     [
         (_ece_global, "over all examples at once"),
+        (_ece_signed, "absolute value of each bin's gap"),
+        (lambda p, y, m: _ece_signed(p, y, m, sign=-1.0), "absolute value of each bin's gap"),
+        (lambda p, y, m: _ece_signed(p, y, m, abs_of_sum=True), "only after summing"),
         (_ece_unweighted, "equal weights"),
         (_ece_left_closed, "bin edge"),
         (lambda p, y, m: -_ece(p, y, m), "negative"),

@@ -40,6 +40,15 @@ def _ridge_variance_wrong_matrix(Phi, Phi_t, lam, s2):
     return s2 * np.sum(H**2, axis=1)
 
 
+def _ridge_variance_bayes(Phi, Phi_t, lam, s2):
+    G = Phi.T @ Phi + lam * np.eye(Phi.shape[1])
+    return s2 * np.einsum("tp,tp->t", Phi_t, np.linalg.solve(G, Phi_t.T).T)
+
+
+def _ridge_variance_bayes_with_noise(Phi, Phi_t, lam, s2):
+    return _ridge_variance_bayes(Phi, Phi_t, lam, s2) + s2
+
+
 def _ridge_variance_in_place(Phi, Phi_t, lam, s2):
     Phi *= 1.0001
     return _ridge_variance(Phi, Phi_t, lam, s2)
@@ -63,6 +72,8 @@ def test_ridge_variance_stub_is_not_attempted():
         (_ridge_variance_no_penalty, "least squares"),
         (_ridge_variance_wrong_matrix, "linear combination"),
         (_ridge_variance_in_place, "in place"),
+        (_ridge_variance_bayes, "Bayesian posterior predictive"),
+        (_ridge_variance_bayes_with_noise, "Bayesian posterior predictive"),
         (lambda *args: -_ridge_variance(*args), "negative"),
     ],
 )
@@ -86,6 +97,16 @@ def test_leaky_fourth_moment_accepts_the_exact_formula():
     assert feedback.passed, feedback.message
     assert _fourth(32, 10, 0.0) == pytest.approx((1 + 5 / 32) ** 10)
     assert _fourth(32, 10, 1.0) == pytest.approx((1 + 2 / 32) ** 10)
+
+
+def test_leaky_fourth_moment_accepts_float32():
+    def in_float32(n, L, a):
+        a32 = np.float32(a)
+        c = np.float32(6) * (1 + a32**4) / (1 + a32**2) ** 2 - np.float32(1)
+        return (np.float32(1) + c / np.float32(n)) ** np.int32(L)
+
+    feedback = check("pr-leaky-fourth-moment", in_float32)
+    assert feedback.passed, feedback.message
 
 
 def test_leaky_fourth_moment_stub_is_not_attempted():

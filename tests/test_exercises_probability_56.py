@@ -116,6 +116,11 @@ def test_leapfrog_accepts_a_correct_integrator():
     assert feedback.passed, feedback.message
 
 
+def test_leapfrog_accepts_a_list_pair():
+    feedback = check("pr-hmc-leapfrog", lambda *a: list(_leapfrog(*a)))
+    assert feedback.passed, feedback.message
+
+
 def test_leapfrog_stub_is_not_attempted():
     feedback = check("pr-hmc-leapfrog", _stub)
     assert not feedback.passed and "not attempted" in feedback.message
@@ -127,7 +132,7 @@ def test_leapfrog_stub_is_not_attempted():
         (_leapfrog_wasteful, "times"),
         (_euler, "half step"),
         (_wrong_sign, "downhill"),
-        (_position_first, "position"),
+        (_position_first, "momentum-first"),
         (lambda x, p, g, e, n: x, "pair"),
     ],
 )

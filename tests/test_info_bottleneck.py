@@ -244,3 +244,14 @@ def test_noisy_information_input_errors():
         info.noisy_layer_information([[0.0], [1.0]], 1.0, n_samples=1)
     with pytest.raises(ValueError, match="t contains"):
         info.noisy_layer_information([[0.0], [np.nan]], 1.0)
+
+
+@pytest.mark.parametrize("sigma", [1e-7, 1e-9])
+def test_noisy_information_is_accurate_at_tiny_noise(sigma):
+    # images far apart compared with σ: every input is recovered, I = log2 n exactly, never more
+    t = np.random.default_rng(0).uniform(-5, 5, size=(1000, 3))
+    est, se = info.noisy_layer_information(t, sigma)
+    assert est <= np.log2(1000) + 1e-12
+    assert est == pytest.approx(np.log2(1000), abs=1e-12) and se < 1e-12
+    est, _ = info.noisy_layer_information([[-1.0], [1.0]], sigma)
+    assert est == pytest.approx(1.0, abs=1e-12)

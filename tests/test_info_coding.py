@@ -142,6 +142,24 @@ def test_infonce_ignores_a_constant_added_to_a_row():
     assert info.infonce_bound(shifted) == pytest.approx(info.infonce_bound(s), rel=1e-10)
 
 
+def test_infonce_of_the_optimal_critic_is_a_lower_bound_only_in_expectation():
+    # Gaussian pairs in d = 1 with correlation rho: I = -ln(1 - rho^2)/2 nats, and the optimal
+    # critic log p(y|x) - log p(y) is rho x y / (1 - rho^2) - rho^2 y^2 / (2 (1 - rho^2)) + c(x).
+    rng = np.random.default_rng(5)
+    rho, k, reps = 0.8, 16, 4000
+    truth = -0.5 * np.log1p(-(rho**2))
+    values = np.empty(reps)
+    for r in range(reps):
+        x = rng.standard_normal(k)
+        y = rho * x + np.sqrt(1 - rho**2) * rng.standard_normal(k)
+        scores = (rho * np.outer(x, y) - rho**2 * y[None, :] ** 2 / 2) / (1 - rho**2)
+        values[r] = info.infonce_bound(scores)
+    se = values.std(ddof=1) / np.sqrt(reps)
+    assert values.mean() <= truth + 4 * se  # E[Î] <= I for every critic
+    assert np.any(values > truth)  # single batches do exceed I ...
+    assert values.max() <= np.log(k)  # ... but never log K
+
+
 def test_infonce_equals_log_k_minus_cross_entropy_in_torch():
     torch = pytest.importorskip("torch")
     rng = np.random.default_rng(3)

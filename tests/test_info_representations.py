@@ -84,9 +84,26 @@ def test_fastica_recovers_laplace_but_not_gaussian_sources():
     assert info.amari_index(ica.components_, A) > 0.05
 
 
+@pytest.mark.parametrize("scale", [1e-200, 1e-150, 1e150, 1e200])
+def test_huge_and_tiny_inputs_neither_overflow_nor_underflow(scale):
+    """E is invariant to multiplying W or A by a number: (1e200 W)(1e200 A) would overflow."""
+    rng = np.random.default_rng(7)
+    W, A = rng.standard_normal((3, 3)), rng.standard_normal((3, 3))
+    value = info.amari_index(W, A)
+    assert info.amari_index(scale * W, scale * A) == pytest.approx(value, rel=1e-12)
+    assert info.amari_index(scale * W, A / scale) == pytest.approx(value, rel=1e-12)
+    assert info.amari_index(1e200 * np.eye(2), 1e200 * np.ones((2, 2))) == pytest.approx(1.0, rel=1e-12)
+
+
 def test_error_messages_name_the_argument():
     with pytest.raises(ValueError, match="W must have shape"):
         info.amari_index(np.eye(3), np.eye(2))
+    with pytest.raises(ValueError, match=r"W has shape \(3, 2\) and A shape \(2, 3\): 3 sources from only 2"):
+        info.amari_index(np.ones((3, 2)), np.ones((2, 3)))
+    with pytest.raises(ValueError, match="A is all zeros"):
+        info.amari_index(np.eye(2), np.zeros((2, 2)))
+    with pytest.raises(ValueError, match="W contains 1 NaN or infinite"):
+        info.amari_index([[1.0, np.inf], [0.0, 1.0]], np.eye(2))
     with pytest.raises(ValueError, match="at least d = 2"):
         info.amari_index([[2.0]], [[1.0]])
     with pytest.raises(ValueError, match="row or a column of zeros"):

@@ -57,7 +57,11 @@ def test_xavier_is_a_deprecated_alias_of_lecun():
         old = nn.Dense(7, 3, "tanh", rng=2, init="xavier")
     np.testing.assert_array_equal(old.W, nn.Dense(7, 3, "tanh", rng=2, init="lecun").W)
     assert old.init == "lecun"
-    assert nn.init_variance("xavier", 10, 30) == nn.init_variance("lecun", 10, 30)
+    with pytest.warns(DeprecationWarning, match="glorot"):
+        assert nn.init_variance("xavier", 10, 30) == nn.init_variance("lecun", 10, 30)
+    with pytest.warns(DeprecationWarning, match="lecun"):
+        W = nn.init_weights(3, 7, "xavier", rng=2)
+    np.testing.assert_array_equal(W, nn.init_weights(3, 7, "lecun", rng=2))
 
 
 def test_mlp_passes_init_to_every_layer():

@@ -87,6 +87,23 @@ def test_nngp_kernel_errors(kwargs, error, match):
         prob.nngp_kernel(**args)
 
 
+def test_nngp_kernel_overflow_raises_instead_of_inf():
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no RuntimeWarning either
+        with pytest.raises(ValueError, match="X1 has rows whose squared norm overflows"):
+            prob.nngp_kernel(np.full((1, 2), 1e200), np.ones((1, 2)), 1)
+        with pytest.raises(ValueError, match="X2 has rows"):
+            prob.nngp_kernel(np.ones((1, 2)), np.full((1, 2), 1e200), 1, "erf")
+        with pytest.raises(ValueError, match="overflows float64 at layer"):
+            prob.nngp_kernel(np.ones((1, 2)), np.ones((1, 2)), 200, weight_var=1e4)
+    # large but representable inputs are fine, and the ReLU kernel without bias is 2-homogeneous
+    X = np.array([[1.0, 2.0], [-3.0, 0.5]])
+    np.testing.assert_allclose(prob.nngp_kernel(1e100 * X, 1e100 * X, 3), 1e200 * prob.nngp_kernel(X, X, 3),
+                               rtol=1e-12)
+
+
 def test_nngp_kernel_shape_errors():
     with pytest.raises(ValueError, match="same number of columns"):
         prob.nngp_kernel(np.ones((2, 3)), np.ones((2, 4)), 1)
@@ -145,6 +162,14 @@ def test_gp_posterior_errors():
         prob.gp_posterior(K, np.ones((1, 3)), np.eye(1), y, -0.1)
     with pytest.raises(ValueError, match="positive definite"):
         prob.gp_posterior(np.zeros((3, 3)), np.ones((1, 3)), np.eye(1), y, 0.0)
+    # an asymmetric K would silently be read through its lower triangle by Cholesky
+    with pytest.raises(ValueError, match="K must be symmetric"):
+        prob.gp_posterior(np.array([[1.0, 5.0], [0.0, 1.0]]), np.ones((1, 2)), np.eye(1), np.zeros(2), 0.1)
+    with pytest.raises(ValueError, match="K_test must be symmetric"):
+        prob.gp_posterior(np.eye(2), np.ones((2, 2)), np.array([[1.0, 0.5], [0.0, 1.0]]), np.zeros(2), 0.1)
+    # rounding-level asymmetry (a kernel computed as A @ B.T) is accepted
+    K_round = np.eye(2) + np.array([[0.0, 1e-14], [0.0, 0.0]])
+    prob.gp_posterior(K_round, np.ones((1, 2)), np.eye(1), np.zeros(2), 0.1)
 
 
 def test_bayesian_linear_regression_against_peers():
@@ -223,6 +248,42 @@ def test_hmc_rejects_a_divergent_step_size():
     assert rate == 0.0 and np.all(samples == 1.0)
 
 
+def test_hmc_fixed_length_can_be_periodic_and_a_random_length_fixes_it():
+    # On a standard Gaussian one leapfrog step rotates (x, p) by theta with cos(theta) = 1 - eps^2 / 2
+    # (in rescaled coordinates); eps = 2 sin(pi / 20) gives theta = pi / 10, so 10 steps map
+    # (x, p) -> (-x, -p) exactly: a fixed-length chain alternates between x0 and -x0 forever.
+    target = _gaussian_target(np.zeros(1), np.eye(1))
+    eps = 2 * np.sin(np.pi / 20)
+    fixed, rate = prob.hmc(target, np.array([0.3]), eps, 10, 200, 0)
+    assert rate > 0.999
+    np.testing.assert_allclose(np.abs(fixed[:, 0]), 0.3, rtol=1e-9)
+    # drawing the number of steps from {5, ..., 15} breaks the periodicity: the variance is right
+    jittered, _ = prob.hmc(target, np.array([0.3]), eps, (5, 15), 4000, 0)
+    kept = jittered[200:, 0]
+    se_var = np.sqrt(2 / prob.effective_sample_size(kept**2))  # Var(x^2) = 2 for N(0, 1)
+    assert abs(np.mean(kept**2) - 1) < 4 * se_var
+
+
+def test_hmc_random_length_is_drawn_per_iteration_and_validated():
+    calls = []
+
+    def target(x):
+        calls.append(1)
+        return -0.5 * np.sum(x * x, axis=-1), -x
+
+    prob.hmc(target, np.zeros(2), 0.1, (3, 6), 400, 1)
+    per_iteration = (len(calls) - 1) / 400  # one gradient per leapfrog step, plus the start
+    assert abs(per_iteration - 4.5) < 4 * np.sqrt(1.25 / 400)  # uniform on {3, 4, 5, 6}: var 1.25
+    same_fixed, _ = prob.hmc(target, np.zeros((3, 2)), 0.1, [4, 4], 5, 1)  # a list works too
+    assert same_fixed.shape == (5, 3, 2)
+    with pytest.raises(ValueError, match="pair"):
+        prob.hmc(target, np.zeros(2), 0.1, (3, 4, 5), 10)
+    with pytest.raises(ValueError, match="n_leapfrog\\[1\\]"):
+        prob.hmc(target, np.zeros(2), 0.1, (5, 3), 10)
+    with pytest.raises(TypeError, match="n_leapfrog\\[0\\]"):
+        prob.hmc(target, np.zeros(2), 0.1, (2.5, 3), 10)
+
+
 def test_hmc_errors():
     target = _gaussian_target(np.zeros(2), np.eye(2))
     with pytest.raises(TypeError, match="log_prob_and_grad"):
@@ -246,7 +307,19 @@ def test_effective_sample_size_of_ar1(rho):
     e[0] /= np.sqrt(1 - rho**2)  # start in the stationary distribution
     x = signal.lfilter([1.0], [1.0, -rho], e)  # x_t = rho x_{t-1} + e_t
     expected = n * (1 - rho) / (1 + rho)
-    assert abs(prob.effective_sample_size(x) / expected - 1) < 0.1
+    # Tolerance from Bartlett's formula: a sum of the first M sample autocorrelations (a
+    # rectangular lag window) has relative sd sqrt(2 (2M + 1) / n). M: the lag where |rho|^t
+    # falls below the noise level 1/sqrt(n) of one autocorrelation, plus 10 lags that Geyer's
+    # pair-sum rule typically runs on. At rho = 0.9 that is M = 68, sd 3.7 %, tolerance 15 %.
+    M = (int(np.ceil(np.log(n**-0.5) / np.log(abs(rho)))) if rho != 0 else 1) + 10
+    tol = 4 * np.sqrt(2 * (2 * M + 1) / n)
+    assert abs(prob.effective_sample_size(x) / expected - 1) < tol, tol
+
+
+def test_effective_sample_size_is_capped_at_n_log10_n():
+    # an antithetic chain (rho_t = (-1)^t) has tau -> 0: the estimate is capped at N log10 N
+    x = np.tile([1.0, -1.0], 500) + 1e-9 * np.random.default_rng(0).standard_normal(1000)
+    assert prob.effective_sample_size(x) == pytest.approx(1000 * np.log10(1000))
 
 
 def test_effective_sample_size_errors():

@@ -49,6 +49,34 @@ def test_decomposition_is_unbiased_and_its_jackknife_se_is_right():
     assert np.mean([r.variance_se for r in reps]) == pytest.approx(var.std(), rel=0.15)
 
 
+def test_jackknife_is_exact_at_a_large_offset():
+    """The O(R·T) leave-one-out must agree with a direct loop over the R fits, and must not
+    change when every prediction and target is shifted by 1e8 (the terms depend only on
+    P − f and the spread of P). Raw running sums would cancel catastrophically there: the
+    squares are ~1e16, so their rounding error (~1) swamps variances of order 1."""
+    rng = np.random.default_rng(7)
+    P = rng.normal(0.3, 1.0, size=(50, 6))
+    f = rng.normal(size=6)
+
+    def direct(P_, f_):
+        loo = []
+        for r in range(len(P_)):
+            Q = np.delete(P_, r, axis=0)
+            var = Q.var(axis=0, ddof=1).mean()
+            loo.append((np.mean((Q.mean(axis=0) - f_) ** 2) - var / len(Q), var))
+        loo = np.array(loo)
+        return np.sqrt((len(P_) - 1) / len(P_) * np.sum((loo - loo.mean(axis=0)) ** 2, axis=0))
+
+    ref = prob.bias_variance_decomposition(P, f, 0.1)
+    np.testing.assert_allclose([ref.bias2_se, ref.variance_se], direct(P, f), rtol=1e-10)
+    shifted = prob.bias_variance_decomposition(P + 1e8, f + 1e8, 0.1)
+    # after the shift the data themselves carry an absolute rounding error of ulp(1e8) = 1.5e-8
+    np.testing.assert_allclose(shifted[:4], ref[:4], rtol=1e-6)
+    np.testing.assert_allclose(
+        [shifted.bias2_se, shifted.variance_se], [ref.bias2_se, ref.variance_se], rtol=1e-5
+    )
+
+
 def test_decomposition_validates_its_inputs():
     with pytest.raises(ValueError, match="at least 3 fits"):
         prob.bias_variance_decomposition(np.zeros((2, 4)), np.zeros(4), 1.0)
@@ -237,6 +265,8 @@ def test_variance_propagation_closed_forms():
         prob.variance_propagation([5])
     with pytest.raises(ValueError, match="init must be a scheme name or 2 positive"):
         prob.variance_propagation([5, 5, 5], [0.1, 0.2, 0.3])
+    with pytest.raises(ValueError, match="must be positive, got -0.1 for layer 2"):
+        prob.variance_propagation([10, 10, 10], [0.1, -0.1])
     with pytest.raises(ValueError, match="activation must be one of"):
         prob.variance_propagation([5, 5], "he", "tanh")
 

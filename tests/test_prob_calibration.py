@@ -81,6 +81,11 @@ def test_brier_score_equals_sklearn():
     binary = np.column_stack([1 - p[:, 0], p[:, 0]])
     y01 = (labels == 0).astype(int)
     assert np.isclose(prob.brier_score(binary, y01), 2 * sklearn_metrics.brier_score_loss(y01, p[:, 0]))
+    import sklearn
+
+    if tuple(int(v) for v in sklearn.__version__.split(".")[:2]) >= (1, 7):  # multi-class + scale_by_half
+        multi = sklearn_metrics.brier_score_loss(labels, p, labels=np.arange(4), scale_by_half=False)
+        assert np.isclose(ours, multi, rtol=1e-12)
     assert prob.brier_score(np.eye(3), np.arange(3)) == 0.0
     assert np.isclose(prob.brier_score(np.eye(3), np.array([1, 2, 0])), 2.0)
 
@@ -117,7 +122,19 @@ def test_fit_temperature_recovers_a_known_temperature():
     assert abs(prob.fit_temperature(z, labels) - T_true) < 0.1
 
 
+@pytest.mark.parametrize("s", [1e-12, 1e-9, 1e-3, 1e3, 1e9])
+def test_fit_temperature_is_scale_equivariant(s):
+    # softmax((s z) / (s T)) = softmax(z / T): scaling the logits by s scales T* by s exactly
+    rng = np.random.default_rng(3)
+    z = 4 * rng.standard_normal((500, 6))
+    labels = np.where(rng.random(500) < 0.7, z.argmax(axis=1), rng.integers(0, 6, size=500))
+    T = prob.fit_temperature(z, labels)
+    assert np.isclose(prob.fit_temperature(s * z, labels), s * T, rtol=1e-10)
+
+
 def test_fit_temperature_errors():
+    with pytest.raises(ValueError, match="every row of logits is constant"):
+        prob.fit_temperature(np.ones((3, 4)), np.array([0, 1, 2]))
     z = np.array([[3.0, 0.0], [0.0, 2.0]])
     with pytest.raises(ValueError, match="every prediction"):
         prob.fit_temperature(z, np.array([0, 1]))

@@ -54,9 +54,47 @@ def test_gradient_vanishes_at_the_fit():
         else:
             grad = grad + W / prior_var
         np.testing.assert_allclose(grad, 0, atol=1e-8)
-        # the NLL is n × losses.cross_entropy, and a small perturbation only increases the objective
-        base = len(y) * losses.cross_entropy(X @ W.T, y)
-        assert np.isfinite(base)
+        # the NLL is n × losses.cross_entropy; at the minimum a step of size ε in any direction d
+        # (|d| = 1) raises the objective by ε² dᵀHd/2 + O(ε³): with ε = 1e-3 and the Hessian's
+        # smallest eigenvalue ≈ 5.8 (more with the prior) that is ≥ 2.9e-6, while the rounding
+        # error of the objective (≈ 250) is ~1e-13: every perturbation must raise it.
+        precision = 0.0 if prior_var is None else 1 / prior_var
+
+        def objective(V, precision=precision):
+            return len(y) * losses.cross_entropy(X @ V.T, y) + 0.5 * precision * np.sum(V**2)
+
+        base = objective(W)
+        rng = np.random.default_rng(40)
+        for _ in range(20):
+            D = rng.standard_normal(W.shape)
+            if prior_var is None:
+                D[0] = 0.0  # the MLE fixes row 0; shifting all rows together changes nothing
+            D *= 1e-3 / np.linalg.norm(D)
+            assert objective(W + D) > base and objective(W - D) > base
+
+
+@pytest.mark.parametrize("tau2", [0.1, 1.0])
+def test_two_class_map_is_binary_fit_with_doubled_prior_variance(tau2):
+    # For K = 2 the MAP rows satisfy W[0] = -W[1]; w = W[1] - W[0] carries ||w||²/(4τ²), a prior
+    # N(0, 2τ²): scikit-learn's binary LogisticRegression with C = 2τ² (and prior_var = τ²/2 ⇔ C = τ²).
+    X, y = _data(n=40, k=2, d=2, seed=9)
+    W = prob.fit_softmax_regression(X, y, 2, prior_var=tau2)
+    np.testing.assert_allclose(W[0], -W[1], rtol=1e-10, atol=1e-12)
+    for prior_var, C in ((tau2, 2 * tau2), (tau2 / 2, tau2)):
+        W = prob.fit_softmax_regression(X, y, 2, prior_var=prior_var)
+        clf = LogisticRegression(C=C, fit_intercept=False, tol=1e-12, max_iter=10_000).fit(X, y)
+        np.testing.assert_allclose(W[1] - W[0], clf.coef_[0], rtol=1e-5, atol=1e-8)
+
+
+def test_absent_class_is_named():
+    X, y = _data(n=60, k=3, seed=2)
+    y = np.where(y == 1, 0, y)  # class 1 never occurs
+    with pytest.raises(ValueError, match=r"class 1 never occurs in y"):
+        prob.fit_softmax_regression(X, y, 3)
+    with pytest.raises(ValueError, match=r"class 2 never occurs .*absent classes: \[2, 3\]"):
+        prob.fit_softmax_regression(X, np.where(y == 2, 1, y), 4)  # classes 2 and 3 absent
+    W = prob.fit_softmax_regression(X, y, 3, prior_var=1.0)  # a prior makes it well posed
+    assert np.all(np.isfinite(W))
 
 
 def test_separable_data_raise_a_helpful_error():

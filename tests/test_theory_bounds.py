@@ -89,6 +89,19 @@ def test_pac_bayes_bound_is_maurer_form():
     assert theory.pac_bayes_bound(q, kl, 10 * n, delta) < theory.pac_bayes_bound(q, kl, n, delta)
 
 
+def test_maurer_xi_is_at_most_two_sqrt_n_for_every_n():
+    # the docstring's claim: ξ(n) = Σ_k C(n,k)(k/n)^k(1−k/n)^(n−k) ≤ 2√n, proved by Maurer for n ≥ 8,
+    # holds for small n too (exact rational arithmetic up to n = 60, with equality at n = 1)
+    from fractions import Fraction
+    from math import comb
+
+    def xi(n):
+        return sum(comb(n, k) * Fraction(k, n) ** k * Fraction(n - k, n) ** (n - k) for k in range(n + 1))
+
+    assert all(xi(n) ** 2 <= 4 * n for n in range(1, 61))
+    assert xi(1) == 2 and xi(2) == Fraction(5, 2)
+
+
 def test_pac_bayes_bound_holds_for_a_point_mass_posterior_as_a_frequency():
     # Q = P = a point mass on one classifier with true risk 0.2: KL = 0, the bound must hold with prob. ≥ 1 − δ
     rng = np.random.default_rng(0)
@@ -174,12 +187,19 @@ def test_kfold_validation():
         theory.kfold_splits(10, 1)
     with pytest.raises(TypeError, match="fit and loss must be functions"):
         theory.kfold_cv(np.ones((4, 1)), np.ones(4), None, None, k=2)
+    fit = lambda X, y: (lambda Xn: np.zeros(len(Xn)))  # noqa: E731
+    loss = lambda t, p: float(np.mean((t - p) ** 2))  # noqa: E731
+    for bad in (5.0, True, "5", None):
+        with pytest.raises(TypeError, match="k must be an integer number of folds"):
+            theory.kfold_cv(np.ones((10, 1)), np.ones(10), fit, loss, k=bad)
+    assert len(theory.kfold_cv(np.ones((10, 1)), np.ones(10), fit, loss, k=np.int64(5))) == 5
 
 
 def test_bootstrap_percentile_matches_scipy_percentile_method_in_distribution():
     x = np.random.default_rng(6).exponential(size=60)
     lo, hi = theory.bootstrap_percentile(x, np.mean, n_resamples=20000, rng=0)
-    res = stats.bootstrap((x,), np.mean, n_resamples=20000, method="percentile", rng=np.random.default_rng(1))
+    res = stats.bootstrap((x,), np.mean, n_resamples=20000, method="percentile",
+                          random_state=np.random.default_rng(1))
     # both are quantiles of 20000 bootstrap means: they agree up to Monte-Carlo error (≈ 0.01 here)
     assert abs(lo - res.confidence_interval.low) < 0.03 and abs(hi - res.confidence_interval.high) < 0.03
 

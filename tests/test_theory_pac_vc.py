@@ -148,6 +148,29 @@ def test_halfspace_dichotomies_match_cover_in_general_position(d):
         assert theory.halfspace_dichotomies(rng.standard_normal((m, d))) == cover
 
 
+def test_labelings_are_generated_lazily_and_large_sets_are_refused():
+    import tracemalloc
+
+    rng = np.random.default_rng(7)
+    pts = rng.standard_normal((20, 2))  # 20 points in the plane are never shattered: stops early
+    tracemalloc.start()
+    assert not theory.halfspace_shatters(pts)
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert peak < 5_000_000  # the eager version held 2^19 x 20 floats (about 80 MB) at once
+    with pytest.raises(ValueError, match="points has 23 rows"):
+        theory.halfspace_shatters(rng.standard_normal((23, 3)))
+    with pytest.raises(ValueError, match="points"):
+        theory.halfspace_dichotomies(rng.standard_normal((30, 2)))
+
+
+def test_near_degenerate_points_are_a_documented_limitation():
+    # not collinear, so 8 labelings exist; margin 1 needs ||w|| ~ 1e10, beyond the solver's tolerance
+    assert theory.halfspace_dichotomies([[0, 0], [1, 0], [2, 1e-10]]) <= 8
+    assert theory.halfspace_dichotomies([[0, 0], [1, 0], [2, 1e-2]]) == 8
+    assert "feasibility tolerance" in theory.halfspace_separable.__doc__
+
+
 def test_collinear_points_are_not_shattered():
     assert not theory.halfspace_shatters([[0, 0], [1, 1], [2, 2]])
     assert theory.halfspace_dichotomies([[0, 0], [1, 1], [2, 2]]) == 6
@@ -188,10 +211,18 @@ def test_shattering_functions_reject_bad_input(call, error, match):
 # --- VC bound -----------------------------------------------------------------------------------
 
 
-def test_vc_generalization_bound_formula():
-    m, d, delta = 1000, 3, 0.05
-    expected = 2 * math.sqrt(2 * (math.log(theory.sauer_shelah(2 * m, d)) + math.log(2 / delta)) / m)
-    assert theory.vc_generalization_bound(m, d, delta) == pytest.approx(expected, rel=1e-12)
+def test_vc_generalization_bound_pinned_by_hand():
+    # Phi_3(2000) = 1 + 2000 + 1,999,000 + 1,331,334,000 (C(2000, 3) = 2000 * 1999 * 333), by hand
+    assert theory.sauer_shelah(2000, 3) == 1 + 2000 + 1_999_000 + 1_331_334_000 == 1_333_335_001
+    # bound = 2 sqrt(2 (ln Phi + ln 40) / 1000)  <=>  exp(1000 bound^2 / 8) = 40 Phi = 53,333,400,040
+    b = theory.vc_generalization_bound(1000, 3, 0.05)
+    assert math.exp(1000 * b * b / 8) == pytest.approx(53_333_400_040, rel=1e-9)
+    assert b == pytest.approx(0.4445207, abs=1e-7)  # sqrt(ln(53,333,400,040) / 125), on a calculator
+    # m = 1, d = 0: Phi_0(2) = 1, so the bound is 2 sqrt(2 ln(2 / delta)) = 2 sqrt(2 ln 4) at delta = 1/2
+    assert theory.vc_generalization_bound(1, 0, 0.5) == pytest.approx(2 * math.sqrt(4 * math.log(2)), rel=1e-14)
+
+
+def test_vc_generalization_bound_monotone_and_validated():
     assert theory.vc_generalization_bound(4000, 3, 0.05) < theory.vc_generalization_bound(1000, 3, 0.05)
     with pytest.raises(ValueError, match="m"):
         theory.vc_generalization_bound(0, 3, 0.05)
@@ -256,6 +287,8 @@ def test_halving_matches_a_direct_simulation_and_the_log_bound():
 def test_halving_rejects_unrealizable_and_malformed_input():
     with pytest.raises(ValueError, match="consistent"):
         theory.halving_mistakes([[0, 0], [0, 1]], [1, 1])
+    with pytest.raises(ValueError, match="predictions needs at least one row"):
+        theory.halving_mistakes(np.zeros((0, 3), dtype=int), [0, 1, 0])
     with pytest.raises(ValueError, match="rounds"):
         theory.halving_mistakes([[0, 0], [0, 1]], [1, 1, 0])
     with pytest.raises(ValueError, match="0 and 1"):

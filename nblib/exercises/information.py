@@ -15,16 +15,11 @@ from . import (
     call_on_copy,
     expect_array,
     expect_function,
-    expect_same_function,
     expect_scalar,
     register,
 )
 
 __all__: list[str] = []  # checks are reached through nblib.exercises.check(label, answer)
-
-# Sections append their checks below, each under its own section heading.
-_ = (np, Incorrect, as_answer_array, call_on_copy, expect_array, expect_function)
-_ = (expect_same_function, expect_scalar, register)
 
 
 # ---------------------------------------------------------------------------
@@ -183,6 +178,13 @@ def _binned_rows_entropy(T: np.ndarray, n_bins: int, lo: float = -1.0, hi: float
     return float(-np.sum(p * np.log2(p)))
 
 
+def _entropy_of_codes(codes: np.ndarray) -> float:
+    """Entropy in bits of the rows of an array of bin indices, each row equally likely."""
+    counts = np.unique(codes, axis=0, return_counts=True)[1]
+    p = counts / counts.sum()
+    return float(-np.sum(p * np.log2(p)))
+
+
 @register("it-binned-layer-information")
 def check_binned_layer_information(binned_layer_information) -> str:
     """``binned_layer_information(T, n_bins)``: H of the rows of T binned on [−1, 1], in bits."""
@@ -220,7 +222,8 @@ def check_binned_layer_information(binned_layer_information) -> str:
             raise Incorrect(
                 f"{label} spreads the bins over the data's range; the bins are fixed on [-1, 1]"
             )
-        if np.isclose(value, _binned_rows_entropy(T, n_bins + 1), atol=1e-9) or np.any(T == 1.0):
+        unclipped = np.floor((T + 1) / 2 * n_bins)  # a value of exactly 1 in a bin of its own
+        if np.any(T == 1.0) and np.isclose(value, _entropy_of_codes(unclipped), atol=1e-9):
             raise Incorrect(
                 f"{label} is off; check that a value of exactly 1 falls into the last bin "
                 "(clip the index to n_bins - 1)"
@@ -333,7 +336,7 @@ def check_noise_bits(noise_bits) -> str:
     """``noise_bits(n, fraction, n_classes)``: log2 C(n, m) + m log2(K − 1), m = round(fraction n)."""
     expect_function(noise_bits, "noise_bits")
     cases = [(1347, 0.2, 10), (4, 0.5, 2), (10, 0.0, 10), (50, 1.0, 3), (1000, 0.3, 5),
-             (2_000_000, 0.1, 100)]
+             (10, 0.37, 4), (2_000_000, 0.1, 100)]  # 10 · 0.37 = 3.7: round, not floor
     for n, fraction, k in cases:
         what = f"noise_bits({n}, {fraction}, {k})"
         value = noise_bits(n, fraction, k)
@@ -344,6 +347,12 @@ def check_noise_bits(noise_bits) -> str:
             v = None
         if v is not None and np.isfinite(v) and expected > 0 and not np.isclose(v, expected, rtol=1e-9):
             m = round(fraction * n)
+            m_floor = int(np.floor(fraction * n))
+            if m_floor != m and np.isclose(v, _noise_bits(n, m_floor / n, k), rtol=1e-9):
+                raise Incorrect(
+                    f"{what} counts {m_floor} changed labels: fraction * n = {fraction * n:g} is "
+                    "rounded to the nearest integer, not truncated"
+                )
             if np.isclose(v, expected * np.log(2), rtol=1e-6):
                 raise Incorrect(f"{what} is in nats; the answer is in bits (log base 2)")
             if k > 2 and np.isclose(v, expected - m * np.log2(k - 1), rtol=1e-6):
@@ -385,6 +394,7 @@ def check_early_stopping(early_stopping) -> str:
         ("a plateau at the best value", np.array([0.1, 0.6, 0.6, 0.6, 0.6, 0.6, 0.5]), 2),
         ("an improvement after patience - 1 flat epochs", np.array([0.3, 0.5, 0.4, 0.4, 0.7, 0.6, 0.6, 0.6]), 3),
         ("patience 1", np.array([0.3, 0.4, 0.35, 0.5, 0.2]), 1),
+        ("a tiny improvement", np.array([0.5, 0.5001, 0.4, 0.4, 0.4, 0.45, 0.3]), 3),
         ("a single epoch", np.array([0.42]), 5),
         ("a noisy curve", walk, 5),
         ("a noisy curve with patience 10", walk, 10),
@@ -404,6 +414,10 @@ def check_early_stopping(early_stopping) -> str:
             raise Incorrect(f"{label} your epochs are one too large: count epochs from 0, as the "
                             "indices of the scores")
         if best != ref_best:
+            if 0 < scores[ref_best] - scores[best] < 1e-2 and best < ref_best:
+                raise Incorrect(f"{label} best_epoch misses an improvement of "
+                                f"{scores[ref_best] - scores[best]:.1g}: any strict improvement "
+                                "counts, however small")
             if scores[best] == scores[ref_best]:
                 raise Incorrect(f"{label} best_epoch has the best score but is not the first epoch "
                                 "reaching it: an equal score is no improvement")
@@ -421,44 +435,39 @@ def check_early_stopping(early_stopping) -> str:
 # ---------------------------------------------------------------------------
 
 
-@register("it-amari-index")
-def check_amari_index(amari) -> str:
-    """``amari(P)``: the normalised Amari index of one square matrix P = W A (eq-it-amari)."""
+@register("it-amari-rotation")
+def check_amari_rotation(amari_rotation) -> str:
+    """``amari_rotation(phi)``: the Amari index (eq-it-amari) of the 2 x 2 rotation by phi."""
     from ..info import amari_index
 
-    expect_function(amari, "amari")
-    rng = np.random.default_rng(56)
-    perm = np.diag([5.0, -1.0, 0.1])[[1, 2, 0]]
-    triangular = np.array([[1.0, 0.5, 0.0], [0.0, 1.0, 0.0], [0.0, 2.0, 1.0]])  # rows ≠ columns
-    cases = [
-        ("a scaled permutation", perm),
-        ("a matrix with negative entries", np.array([[1.0, -0.5], [-0.25, -2.0]])),
-        ("a matrix whose row and column terms differ", triangular),
-        ("a matrix of equal magnitudes", np.array([[1.0, -1.0, 1.0], [-1.0, 1.0, 1.0], [1.0, 1.0, -1.0]])),
-        ("a random 4 x 4 matrix", rng.standard_normal((4, 4))),
-        ("a random 6 x 6 matrix", rng.standard_normal((6, 6))),
-    ]
-    for what, P in cases:
-        label = f"amari on {what}"
-        value = call_on_copy(amari, "amari", P)
-        expected = amari_index(P, np.eye(len(P)))
+    expect_function(amari_rotation, "amari_rotation")
+    angles = [0.0, 0.05, np.pi / 8, np.pi / 4, 1.0, 0.45 * np.pi, np.pi / 2, 2.0, 3.0, 4.0,
+              -0.3, -1.2, 10.0]
+    for phi in angles:
+        what = f"amari_rotation({phi:.4g})"
+        value = amari_rotation(phi)
+        R = np.array([[np.cos(phi), -np.sin(phi)], [np.sin(phi), np.cos(phi)]])
+        expected = amari_index(R, np.eye(2))
         try:
             v = float(value)
         except (TypeError, ValueError):
             v = None
-        if v is not None and not np.isfinite(v):
-            raise Incorrect(f"{label} is {v}, not a finite number; are negative entries taken care of?")
-        if v is not None and not np.isclose(v, expected, rtol=1e-9, atol=1e-12):
-            d = len(P)
-            A = np.abs(P)
-            rows = np.sum(A.sum(1) / A.max(1) - 1)
-            if np.isclose(v, rows / (d * (d - 1)), rtol=1e-9) or np.isclose(v, rows / (2 * d * (d - 1))):
-                raise Incorrect(f"{label}: only the rows are counted; the index sums over rows and columns")
-            if np.isclose(v, expected * 2 * d * (d - 1), rtol=1e-9):
-                raise Incorrect(f"{label}: the sum is not normalised; an equal-magnitude matrix should score 1")
-            if np.isclose(v, expected + 2 * d / (2 * d * (d - 1)), rtol=1e-9):
-                raise Incorrect(f"{label}: a perfect row or column should contribute 0; subtract 1 from each ratio")
-            if v < -1e-12 or v > 1 + 1e-12:
-                raise Incorrect(f"{label} is {v:.3g}, outside [0, 1]; are negative entries taken care of?")
-        expect_scalar(value, expected, label, rtol=1e-9, atol=1e-12)
-    return f"amari agrees on {len(cases)} matrices, from a scaled permutation to a random 6 x 6"
+        if v is not None and np.isfinite(v) and not np.isclose(v, expected, rtol=1e-9, atol=1e-12):
+            psi = np.mod(phi, np.pi / 2)
+            folded = min(psi, np.pi / 2 - psi)  # the distance to the nearest multiple of pi/2
+            if np.isclose(v, 4 * expected, rtol=1e-9):
+                raise Incorrect(f"{what} is not normalised: divide the sum by 2d(d - 1) = 4")
+            if np.isclose(v, np.sin(folded), rtol=1e-9) or np.isclose(v, folded, rtol=1e-9):
+                raise Incorrect(f"{what} is a small-angle approximation; the ratios in eq-it-amari "
+                                "give an exact trigonometric expression")
+            outside = f" ({v:.3g} is outside [0, 1], where the index always lies)" if not -1e-12 <= v <= 1 + 1e-12 else ""
+            if 0 <= phi <= np.pi / 4:
+                raise Incorrect(f"{what} is wrong{outside}: for phi in [0, pi/4] the largest entry of each "
+                                "row and column of |R| is cos(phi); divide the sums by it")
+            if phi <= np.pi / 2:
+                raise Incorrect(f"{what} is wrong{outside}: between pi/4 and pi/2 the largest entry of "
+                                "each row of |R| is no longer the cosine")
+            raise Incorrect(f"{what} is wrong{outside} for an angle outside [0, pi/2]: how does the index "
+                            "change when phi grows by pi/2, or changes sign?")
+        expect_scalar(value, expected, what, rtol=1e-9, atol=1e-12)
+    return f"amari_rotation agrees with eq-it-amari at {len(angles)} angles, negative ones included"

@@ -13,18 +13,12 @@ from . import (
     Incorrect,
     as_answer_array,
     call_on_copy,
-    expect_array,
     expect_function,
-    expect_same_function,
     expect_scalar,
     register,
 )
 
 __all__: list[str] = []  # checks are reached through nblib.exercises.check(label, answer)
-
-# Sections append their checks below, each under its own section heading.
-_ = (np, Incorrect, as_answer_array, call_on_copy, expect_array, expect_function)
-_ = (expect_same_function, expect_scalar, register)
 
 
 # ---------------------------------------------------------------------------
@@ -54,8 +48,11 @@ def _check_perceptron(answer) -> str:
     for seed, m, dim, gamma in cases:
         X, y = _planted(seed, m, dim, gamma)
         out = call_on_copy(answer, "perceptron", X, y)
-        if not isinstance(out, tuple) or len(out) != 2:
-            raise Incorrect("perceptron should return a pair (w, mistakes)")
+        if not isinstance(out, (tuple, list)) or len(out) != 2:
+            raise Incorrect(
+                f"perceptron should return a pair (w, mistakes), e.g. the tuple `return w, mistakes`; "
+                f"got {type(out).__name__}" + (f" of length {len(out)}" if isinstance(out, (tuple, list)) else "")
+            )
         w, mistakes = out
         w = as_answer_array(w, "the weights w")
         if w.shape != (dim,):
@@ -248,6 +245,11 @@ def _check_aic_bic(aic_bic) -> str:
         aic, bic = out
         ref_aic, ref_bic = _aic_bic_reference(X, y)
         k = p + 1
+        # fitted without the column of ones: the RSS changes too, with k = p or k = p + 1 counted
+        rss0 = np.sum((y - X @ np.linalg.lstsq(X, y, rcond=None)[0]) ** 2)
+        llf0 = -0.5 * n * (np.log(2 * np.pi) + np.log(rss0 / n) + 1)
+        no_ones = {"AIC": [-2 * llf0 + 2 * kk for kk in (p, p + 1)],
+                   "BIC": [-2 * llf0 + kk * np.log(n) for kk in (p, p + 1)]}
         for value, ref, name in [(aic, ref_aic, "AIC"), (bic, ref_bic, "BIC")]:
             v = as_answer_array(value, name)
             if v.ndim != 0:
@@ -258,7 +260,11 @@ def _check_aic_bic(aic_bic) -> str:
                 raise Incorrect(f"the {name} counts one parameter too many: statsmodels' convention "
                                 "counts the regression coefficients (with the intercept) but not σ²")
             if np.isclose(v, ref - penalty, rtol=1e-9):
-                raise Incorrect(f"the {name} counts one parameter too few: did you forget the intercept?")
+                raise Incorrect(f"the {name} counts one parameter too few: k counts every regression "
+                                "coefficient, the intercept included")
+            if any(np.isclose(v, alt, rtol=1e-9) for alt in no_ones[name]):
+                raise Incorrect(f"the {name} comes from a fit without an intercept: did you forget the "
+                                "column of ones? The model is y = b0 + Xw + noise")
             n_rss = np.log(n / (n - k))
             if np.isclose(v, ref + n * n_rss, rtol=1e-9):
                 raise Incorrect(f"the {name} uses the unbiased σ² = RSS/(n − k); the maximum-likelihood "
