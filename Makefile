@@ -1,6 +1,9 @@
 # Two commands do everything on a fresh machine with Python 3.11:
 #   make book   build the website into _build/html
 #   make test   run the whole suite (nblib, notebooks, book build, site in a browser)
+# `make test` first runs tests/preflight.py: it checks what the system must provide (Python
+# >= 3.11 with venv, a Chromium) and installs it (root: apt-get; else Playwright's Chromium)
+# or stops at once naming each missing piece with its install command.
 
 PYTHON ?= python3
 VENV   := .venv
@@ -11,6 +14,7 @@ PORT   ?= 8000
 BOOK_FLAGS := -W -n --keep-going
 
 .PHONY: help venv venv-test book book-clean serve test test-unit test-notebooks test-book test-site \
+        preflight site-deps browser \
         student book-student grade lint strip set-repo-url clean
 
 help:
@@ -38,8 +42,18 @@ $(VENV)/.test-deps: requirements-test.txt $(VENV)/.book-deps
 venv: $(VENV)/.book-deps
 venv-test: $(VENV)/.test-deps
 
-tests/site/node_modules/.package-lock.json: tests/site/package.json tests/site/package-lock.json
-	npm ci --prefix tests/site --no-audit --no-fund --loglevel=error
+# System prerequisites of `make test`, before anything else (system python3, stdlib only).
+preflight:
+	@$(PYTHON) tests/preflight.py
+
+# MathJax for the offline browser tests: the tarball pinned in tests/site/vendor.json,
+# sha512-checked, unpacked into tests/site/vendor/ (instant when already there; no npm).
+site-deps:
+	@$(PYTHON) tests/site/fetch_vendor.py
+
+# A browser for the site tests: the system's, else Playwright's download (no root needed).
+browser: venv-test
+	@$(BIN)/python tests/preflight.py --browser
 
 # --- the book ---------------------------------------------------------------------------
 book: venv
@@ -57,7 +71,8 @@ serve:
 	$(PYTHON) -m http.server $(PORT) --bind 127.0.0.1 --directory $(HTML)
 
 # --- tests ------------------------------------------------------------------------------
-test: lint test-unit test-notebooks test-book test-site
+# Prerequisites are made left to right: preflight and site-deps fail within seconds.
+test: preflight site-deps browser lint test-unit test-notebooks test-book test-site
 	@echo "All checks passed."
 
 lint: venv-test
@@ -72,7 +87,7 @@ test-notebooks: venv-test
 # A clean build: -W only catches warnings of pages it re-reads (DESIGN.md, known traps).
 test-book: book-clean
 
-test-site: venv-test tests/site/node_modules/.package-lock.json
+test-site: venv-test site-deps browser
 	$(BIN)/python -m pytest tests -m book -q
 
 # --- courses: student edition and grading (otter-grader) ---------------------------------

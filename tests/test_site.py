@@ -1,10 +1,12 @@
 """The built website in a real browser: every page in headless Chromium, offline.
 
 A thread serves the built site (``_build/html``, or ``$BOOK_HTML``) on 127.0.0.1 and
-Playwright drives the system's Chromium (``$CHROMIUM``, else ``chromium`` on the PATH)
-through every page, one after the other. Nothing leaves the machine: requests for the
-CDN copy of MathJax 3 are answered from the npm package in ``tests/site/node_modules``
-(``npm ci --prefix tests/site``); any other request off the site is aborted and recorded.
+Playwright drives the system's Chromium (``$CHROMIUM``, else ``chromium`` on the PATH; else
+Playwright's own download; see ``tests/preflight.py``) through every page, one after the
+other. Nothing leaves the machine: requests for the CDN copy of MathJax 3 are answered from
+the npm tarball unpacked into ``tests/site/vendor`` (``python3 tests/site/fetch_vendor.py``,
+pinned with its sha512 in ``tests/site/vendor.json``); any other request off the site is
+aborted and recorded.
 
 For every page: no JavaScript error, nothing needed from the network, every formula
 typeset by MathJax without errors and no raw TeX left, every link into the site and
@@ -23,7 +25,6 @@ import http.server
 import os
 import posixpath
 import re
-import shutil
 import sys
 import threading
 import urllib.error
@@ -35,20 +36,21 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from preflight import find_browser
 
 pytestmark = [pytest.mark.book, pytest.mark.browser]
 
 ROOT = Path(__file__).resolve().parents[1]
 HTML = Path(os.environ.get("BOOK_HTML") or ROOT / "_build" / "html").resolve()
 ARTIFACTS = HTML.parent / "test-artifacts"
-NODE_MODULES = ROOT / "tests" / "site" / "node_modules"
-NPM_HINT = "npm ci --prefix tests/site"
+VENDOR = ROOT / "tests" / "site" / "vendor"
+FETCH_HINT = "python3 tests/site/fetch_vendor.py"
 
-# CDN prefixes the pages load from, and the npm package (tests/site/package.json, pinned
+# CDN prefixes the pages load from, and the npm package (tests/site/vendor.json, pinned
 # to the same version) that holds the very same files.
 MIRRORS: dict[str, Path] = {
     # Sphinx's default mathjax_path; "mathjax@3" resolves to the newest 3.x, 3.2.2.
-    "https://cdn.jsdelivr.net/npm/mathjax@3/": NODE_MODULES / "mathjax",
+    "https://cdn.jsdelivr.net/npm/mathjax@3/": VENDOR / "mathjax",
 }
 
 # External requests a page may make without failing: URL prefix -> why it is fine that
@@ -57,7 +59,6 @@ MIRRORS: dict[str, Path] = {
 # which these tests never do, so nothing needs listing for them.
 ALLOWED_EXTERNAL: dict[str, str] = {}
 
-CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
 CHROMIUM_ARGS = [
     # The browser only ever sees this site's own pages (every other request is aborted),
     # and containers rarely allow Chromium's user-namespace sandbox, root never does.
@@ -159,16 +160,6 @@ def serve(directory: Path) -> Iterator[str]:
 # --- the browser ---------------------------------------------------------------------------
 
 
-def find_chromium() -> str | None:
-    """The Chromium to drive: ``$CHROMIUM``, else the first Chromium or Chrome on the PATH."""
-    if explicit := os.environ.get("CHROMIUM"):
-        return explicit
-    for name in CHROMIUM_NAMES:
-        if found := shutil.which(name):
-            return found
-    return None
-
-
 def setup_problem() -> str | None:
     """Why these tests cannot run here, with what to do about it; ``None`` when they can."""
     if not PAGES:
@@ -178,13 +169,13 @@ def setup_problem() -> str | None:
         )
     entry = MIRRORS["https://cdn.jsdelivr.net/npm/mathjax@3/"] / "es5" / "tex-mml-chtml.js"
     if not entry.is_file():
-        return f"no local copy of MathJax ({entry}): run `{NPM_HINT}` first"
-    chromium = find_chromium()
+        return f"no local copy of MathJax ({entry}): run `{FETCH_HINT}` first"
+    chromium = find_browser()
     if chromium is None:
         return (
             "no Chromium found for the website tests: install it with `sudo apt-get install "
-            "chromium` (Debian/Ubuntu), or set CHROMIUM=/path/to/chrome "
-            "(`playwright install` would download one; these tests use the system's)"
+            "chromium` (Debian/Ubuntu), or set CHROMIUM=/path/to/chrome, or download "
+            "Playwright's (`.venv/bin/python -m playwright install chromium`; `make test` does)"
         )
     if not Path(chromium).is_file():
         return f"CHROMIUM={chromium} is not a file; point it at a Chromium or Chrome binary"
@@ -363,7 +354,7 @@ class Site:
         report.errors.append(f"console: {message.text} ({where}:{line})")
 
     def _route(self, report: PageReport, route: Any) -> None:
-        """Let requests to the site through, answer CDN ones from npm, abort the rest."""
+        """Let requests to the site through, answer CDN ones from the local copies, abort the rest."""
         url = route.request.url
         if url.startswith(self.url):
             route.continue_()
@@ -399,7 +390,7 @@ def site() -> Iterator[Site]:
 
     with serve(HTML) as url, sync_playwright() as playwright:
         browser = playwright.chromium.launch(
-            executable_path=find_chromium(), headless=True, args=CHROMIUM_ARGS
+            executable_path=find_browser(), headless=True, args=CHROMIUM_ARGS
         )
         try:
             context = browser.new_context(viewport={"width": 1280, "height": 900})
@@ -441,7 +432,7 @@ def test_needs_nothing_from_the_network(site: Site, page: str) -> None:
     assert not report.external, (
         f"{page} requested files from the network that the tests cannot serve locally"
         f"{_listing(report.external)}\nServe them from the site (or a package in "
-        "tests/site/package.json), or allow-list them in ALLOWED_EXTERNAL with the reason."
+        "tests/site/vendor.json), or allow-list them in ALLOWED_EXTERNAL with the reason."
     )
 
 
