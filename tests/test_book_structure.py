@@ -147,3 +147,11 @@ def test_autograded_exercises_have_checks():
         for label, body in re.findall(r":label:\s*(\S+)\s*\n(.*?)(?=:::|\Z)", text, re.S):
             if re.search(r":autograded:\s*true", body):
                 assert label in known, f"{path.name}: {label} is autograded but has no check"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
+def test_exercise_references_are_not_doubled(path):
+    """``{ref}`` to an exercise already renders as "Exercise 41": writing "Exercise {ref}`x`"
+    shows "Exercise Exercise 41" on the website."""
+    doubled = re.findall(r"\bExercises? \{ref\}`[^`]+`", _markdown(load(path)))
+    assert not doubled, f"{path.name}: write {{ref}}`label` alone, not {doubled}"
