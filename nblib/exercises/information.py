@@ -1,9 +1,4 @@
-"""Checks for Chapter 5, Information theory (exercise labels start with ``it-``).
-
-Each check receives the learner's answer, compares it with a reference computed
-here on seeded inputs, and raises :class:`~nblib.exercises.Incorrect` with a reason
-that helps without giving the answer away.
-"""
+"""Checks for Chapter 5, Information theory (exercise labels start with ``it-``). How a check works: :mod:`nblib.exercises`."""
 
 from __future__ import annotations
 

@@ -1,9 +1,4 @@
-"""Checks for Chapter 4, Probability and statistics (exercise labels start with ``pr-``).
-
-Each check receives the learner's answer, compares it with a reference computed
-here on seeded inputs, and raises :class:`~nblib.exercises.Incorrect` with a reason
-that helps without giving the answer away.
-"""
+"""Checks for Chapter 4, Probability and statistics (exercise labels start with ``pr-``). How a check works: :mod:`nblib.exercises`."""
 
 from __future__ import annotations
 
