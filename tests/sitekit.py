@@ -1,0 +1,379 @@
+"""The machinery of the website's browser tests (``tests/test_site*.py``).
+
+A thread serves the built site (``_build/html``, or ``$BOOK_HTML``) on 127.0.0.1 and
+Playwright drives the system's Chromium (``$CHROMIUM``, else ``chromium`` on the PATH; else
+Playwright's own download; see ``tests/preflight.py``). Nothing leaves the machine: requests
+for the CDN copy of MathJax 3 are answered from the npm tarball unpacked into
+``tests/site/vendor`` (``python3 tests/site/fetch_vendor.py``, pinned with its sha512 in
+``tests/site/vendor.json``); any other request off the site is aborted and recorded.
+The ``site`` fixture (``tests/conftest.py``) is one :class:`Site` for the whole session.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import http.server
+import os
+import posixpath
+import re
+import sys
+import threading
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+from preflight import find_browser
+
+ROOT = Path(__file__).resolve().parents[1]
+HTML = Path(os.environ.get("BOOK_HTML") or ROOT / "_build" / "html").resolve()
+ARTIFACTS = HTML.parent / "test-artifacts"
+VENDOR = ROOT / "tests" / "site" / "vendor"
+FETCH_HINT = "python3 tests/site/fetch_vendor.py"
+
+# CDN prefixes the pages load from, and the npm package (tests/site/vendor.json, pinned
+# to the same version) that holds the very same files.
+MIRRORS: dict[str, Path] = {
+    # Sphinx's default mathjax_path; "mathjax@3" resolves to the newest 3.x, 3.2.2.
+    "https://cdn.jsdelivr.net/npm/mathjax@3/": VENDOR / "mathjax",
+}
+
+# External requests a page may make without failing: URL prefix -> why it is fine that
+# the page goes without it. Each is still aborted (the tests never touch the network).
+# Thebe (unpkg.com/thebe) and Binder are only contacted when a reader clicks "Live code",
+# which these tests never do, so nothing needs listing for them.
+ALLOWED_EXTERNAL: dict[str, str] = {}
+
+CHROMIUM_ARGS = [
+    # The browser only ever sees this site's own pages (every other request is aborted),
+    # and containers rarely allow Chromium's user-namespace sandbox, root never does.
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+TIMEOUT_MS = 15_000
+
+# Text that is TeX left raw on the page, outside code: MathJax never saw it. (Also a
+# JavaScript regular expression: the page runs it.)
+RAW_TEX = re.compile(r"\$\$|\\\(|\\\)|\\\[|\\\]|\\begin\{")
+# Alt text that only repeats an image's file name (docutils' default alt is the URI).
+FILE_NAME_ALT = re.compile(r"[\w./%-]*\.(png|jpe?g|gif|svg|webp)", re.IGNORECASE)
+
+
+# --- the site ------------------------------------------------------------------------------
+
+
+def site_pages() -> list[str]:
+    """Every HTML page of the built site, relative to its root, leaving out Sphinx's asset folders."""
+    if not HTML.is_dir():
+        return []
+    pages = []
+    for path in HTML.rglob("*.html"):
+        rel = path.relative_to(HTML)
+        if not any(part.startswith("_") for part in rel.parts[:-1]):  # _static, _sources, ...
+            pages.append(rel.as_posix())
+    return sorted(pages)
+
+
+def explorer_pages() -> list[str]:
+    """Pages holding an interactive explorer: the kernel-free HTML with working controls."""
+    return [
+        page
+        for page in site_pages()
+        if re.search(r'class="nblib-explorer"[^>]*>.*?data-control=', _read(page), re.DOTALL)
+    ]
+
+
+def _read(page: str) -> str:
+    return (HTML / page).read_text(encoding="utf-8", errors="replace")
+
+
+def redirect_target(page: str) -> str | None:
+    """Where a page sends the reader with ``<meta http-equiv="refresh">`` (relative), if it does."""
+    if not (HTML / page).is_file():
+        return None
+    refresh = re.search(
+        r'<meta[^>]*http-equiv="refresh"[^>]*content="\d+;\s*url=([^"#]+)', _read(page), re.I
+    )
+    return refresh.group(1) if refresh else None
+
+
+PAGES = site_pages()
+EXPLORER_PAGES = explorer_pages()
+NO_SITE = "<no built site>"
+NO_EXPLORER = "<no explorer>"
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    """Static files only: no request log, and no directory listings (a folder without index.html is a 404)."""
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+    def list_directory(self, path: str | os.PathLike[str]) -> None:
+        self.send_error(404, "no index.html in this folder")
+        return None
+
+
+class _QuietServer(http.server.ThreadingHTTPServer):
+    """A server that does not print a traceback when the browser drops a connection."""
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
+
+
+@contextlib.contextmanager
+def serve(directory: Path) -> Iterator[str]:
+    """Serve ``directory`` on a free port of 127.0.0.1 from a thread; yields the root URL."""
+    handler = functools.partial(_QuietHandler, directory=str(directory))
+    server = _QuietServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
+
+
+# --- the browser ---------------------------------------------------------------------------
+
+
+def setup_problem() -> str | None:
+    """Why these tests cannot run here, with what to do about it; ``None`` when they can."""
+    if not PAGES:
+        return (
+            f"no built website in {HTML}: run `make book` first "
+            "(or point BOOK_HTML at a built _build/html)"
+        )
+    entry = MIRRORS["https://cdn.jsdelivr.net/npm/mathjax@3/"] / "es5" / "tex-mml-chtml.js"
+    if not entry.is_file():
+        return f"no local copy of MathJax ({entry}): run `{FETCH_HINT}` first"
+    chromium = find_browser()
+    if chromium is None:
+        return (
+            "no Chromium found for the website tests: install it with `sudo apt-get install "
+            "chromium` (Debian/Ubuntu), or set CHROMIUM=/path/to/chrome, or download "
+            "Playwright's (`.venv/bin/python -m playwright install chromium`; `make test` does)"
+        )
+    if not Path(chromium).is_file():
+        return f"CHROMIUM={chromium} is not a file; point it at a Chromium or Chrome binary"
+    return None
+
+
+@dataclass
+class PageReport:
+    """What one visit to a page found."""
+
+    path: str
+    # Uncaught exceptions, console errors, HTTP errors.
+    errors: list[str] = field(default_factory=list)
+    external: list[str] = field(default_factory=list)  # requests off the site we could not serve
+    math: dict[str, Any] = field(default_factory=dict)
+    links: list[str] = field(default_factory=list)  # every <a href>, resolved to an absolute URL
+    nav_links: list[str] = field(default_factory=list)  # the sidebar's table of contents, in order
+    ids: set[str] = field(default_factory=set)  # ids (and <a name>) a #fragment can point at
+    images: list[dict[str, Any]] = field(default_factory=list)
+    failure: str | None = None  # the page could not be visited at all
+
+
+# Run in the page once it has loaded: waits for MathJax, then reports on math, links, images.
+# Its argument is RAW_TEX's pattern.
+INSPECT_JS = r"""
+async (rawTex) => {
+  const math = {sphinx: 0, containers: 0, mathjax: false, untypeset: [], errors: [], raw: []};
+  const nodes = Array.from(document.querySelectorAll(".math"));
+  math.sphinx = nodes.length;
+  if (window.MathJax && MathJax.startup && MathJax.startup.promise) {
+    math.mathjax = true;
+    await MathJax.startup.promise;
+    // Every typeset formula: a TeX error (merror) or an undefined macro (red, noundefined).
+    for (const item of Array.from(MathJax.startup.document.math)) {
+      const mml = MathJax.startup.toMML(item.root);
+      const error = /<merror[^>]*data-mjx-error="([^"]*)"/.exec(mml);
+      if (error || /<merror/.test(mml)) {
+        math.errors.push(`${item.math.trim()} (${error ? error[1] : "TeX error"})`);
+      } else if (/mathcolor="red"/.test(mml)) {
+        math.errors.push(`${item.math.trim()} (undefined macro)`);
+      }
+    }
+  }
+  math.containers = document.querySelectorAll("mjx-container").length;
+  for (const node of nodes) {
+    if (!node.querySelector("mjx-container")) math.untypeset.push(node.textContent.trim());
+  }
+  if (!math.errors.length) {  // a safety net: error nodes MathJax's own list did not explain
+    for (const el of document.querySelectorAll("mjx-merror, merror")) {
+      math.errors.push(el.getAttribute("data-mjx-error") || el.textContent.trim());
+    }
+  }
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  const skip = "pre, code, script, style, textarea, mjx-container, .highlight";
+  while (walker.nextNode()) {
+    const text = walker.currentNode.textContent;
+    const parent = walker.currentNode.parentElement;
+    if (parent && !parent.closest(skip) && new RegExp(rawTex).test(text)) {
+      math.raw.push(text.trim().slice(0, 160));
+    }
+  }
+  return {
+    math,
+    links: Array.from(document.querySelectorAll("a[href]"), a => a.href),
+    nav_links: Array.from(document.querySelectorAll(".bd-docs-nav a[href]"), a => a.href),
+    ids: Array.from(document.querySelectorAll("[id]"), e => e.id).concat(
+         Array.from(document.querySelectorAll("a[name]"), e => e.getAttribute("name"))),
+    images: Array.from(document.images, img => ({
+      src: img.getAttribute("src") || "",
+      alt: img.getAttribute("alt"),
+      output: !!img.closest(".cell_output, .output"),
+      loaded: img.complete && img.naturalWidth > 0,
+      lazy: img.loading === "lazy",
+    })),
+  };
+}
+"""
+
+
+class Site:
+    """Visits pages in one browser context, each at most once, and remembers what it found."""
+
+    def __init__(self, context: Any, url: str, problem: str | None = None) -> None:
+        self.context = context  # a Playwright BrowserContext
+        self.url = url
+        self.problem = problem  # why there is no browser, if there is none
+        self.reports: dict[str, PageReport] = {}
+        self.statuses: dict[str, int] = {}
+        self.contexts: dict[tuple[int, int], Any] = {}
+
+    def require(self) -> None:
+        """Fail the test (not skip it) when the site, MathJax's copy or Chromium is missing."""
+        if self.problem:
+            pytest.fail(self.problem)
+
+    def page_url(self, path: str) -> str:
+        return urllib.parse.urljoin(self.url, path)
+
+    def path_of(self, url: str) -> str | None:
+        """The site-relative file a URL on this site points at (a folder means its index.html)."""
+        if not url.startswith(self.url):
+            return None
+        path = urllib.parse.unquote(urllib.parse.urlsplit(url).path).lstrip("/")
+        return path + "index.html" if path == "" or path.endswith("/") else path
+
+    def status(self, path: str) -> int:
+        """The HTTP status the local server answers for a site-relative path."""
+        if path not in self.statuses:
+            request = urllib.request.Request(self.page_url(urllib.parse.quote(path)), method="HEAD")
+            try:
+                with urllib.request.urlopen(request, timeout=10) as response:
+                    self.statuses[path] = response.status
+            except urllib.error.HTTPError as error:
+                self.statuses[path] = error.code
+        return self.statuses[path]
+
+    def context_at(self, width: int, height: int) -> Any:
+        """A browser context (one per viewport size) beside the default 1280 x 900 one."""
+        if (width, height) not in self.contexts:
+            context = self.context.browser.new_context(viewport={"width": width, "height": height})
+            context.set_default_timeout(TIMEOUT_MS)
+            self.contexts[width, height] = context
+        return self.contexts[width, height]
+
+    def open(self, path: str, report: PageReport, context: Any = None) -> Any:
+        """A new tab showing ``path`` with every event recorded into ``report``; MathJax done.
+
+        ``context`` (from :meth:`context_at`) gives another viewport; the default is 1280 px."""
+        page = (context or self.context).new_page()
+        page.on("pageerror", lambda exc: report.errors.append(f"uncaught {exc}"))
+        page.on("console", functools.partial(self._console, report))
+        page.on(
+            "response",
+            lambda r: r.status >= 400 and report.errors.append(f"HTTP {r.status} for {r.url}"),
+        )
+        page.route("**/*", functools.partial(self._route, report))
+        page.goto(self.page_url(path), wait_until="load")
+        if target := redirect_target(path):  # index.html: <meta http-equiv="refresh">
+            page.wait_for_url(self.page_url(posixpath.join(posixpath.dirname(path), target)))
+        # Typeset, with its fonts, and nothing more in flight.
+        page.evaluate(
+            "async () => { await window.MathJax?.startup?.promise; await document.fonts.ready; }"
+        )
+        page.wait_for_load_state("networkidle")
+        return page
+
+    def report(self, path: str) -> PageReport:
+        """Visit ``path`` (once) and return what it found."""
+        if path not in self.reports:
+            report = PageReport(path)
+            try:
+                page = self.open(path, report)
+                try:
+                    found = page.evaluate(INSPECT_JS, RAW_TEX.pattern)
+                finally:
+                    page.close()
+            except Exception as exc:  # the test of this page reports it
+                report.failure = f"{type(exc).__name__}: {exc}"
+            else:
+                report.math = found["math"]
+                report.links = found["links"]
+                report.nav_links = found["nav_links"]
+                report.ids = set(found["ids"])
+                report.images = found["images"]
+            self.reports[path] = report
+        return self.reports[path]
+
+    @staticmethod
+    def _console(report: PageReport, message: Any) -> None:
+        if message.type != "error":
+            return
+        where = message.location.get("url", "")
+        if any(where.startswith(prefix) for prefix in ALLOWED_EXTERNAL):
+            return  # "Failed to load resource" for an allow-listed request we aborted
+        line = message.location.get("lineNumber")
+        report.errors.append(f"console: {message.text} ({where}:{line})")
+
+    def _route(self, report: PageReport, route: Any) -> None:
+        """Let requests to the site through, answer CDN ones from the local copies, abort the rest."""
+        url = route.request.url
+        if url.startswith(self.url):
+            route.continue_()
+            return
+        for prefix, folder in MIRRORS.items():
+            if url.startswith(prefix):
+                rel = urllib.parse.unquote(urllib.parse.urlsplit(url).path)
+                rel = rel[len(urllib.parse.urlsplit(prefix).path) :]
+                file = (folder / rel).resolve()
+                if file.is_file() and folder.resolve() in file.parents:
+                    # CORS: MathJax's fonts are fetched cross-origin.
+                    route.fulfill(path=file, headers={"Access-Control-Allow-Origin": "*"})
+                    return
+                report.external.append(f"{url} (no such file in {folder})")
+                route.abort()
+                return
+        if not any(url.startswith(prefix) for prefix in ALLOWED_EXTERNAL):
+            report.external.append(url)
+        route.abort("blockedbyclient")
+
+
+def visited(site: Site, page: str) -> PageReport:
+    """The report of ``page``, failing the test if the page could not be opened."""
+    site.require()
+    report = site.report(page)
+    if report.failure:
+        pytest.fail(f"{page} could not be opened: {report.failure}")
+    return report
+
+
+def listing(items: list[str]) -> str:
+    return "\n  " + "\n  ".join(items)
