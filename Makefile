@@ -15,7 +15,7 @@ BOOK_FLAGS := -W -n --keep-going
 
 .PHONY: help venv venv-test book book-clean serve test test-unit test-notebooks test-book test-site \
         preflight site-deps browser \
-        student book-student grade lint strip set-repo-url clean
+        student book-student grade lint tidy strip lock-binder set-repo-url clean
 
 help:
 	@echo "make book     build the website into $(HTML) (executes notebooks, cached)"
@@ -24,7 +24,7 @@ help:
 	@echo "make student  student edition of every chapter (no solutions) into _build/student"
 	@echo "make book-student   the website without solutions, into _build/html-student"
 	@echo "make grade SUBMISSIONS=dir   grade submitted notebooks into _build/grades/grades.csv"
-	@echo "make strip    remove outputs from every notebook before committing"
+	@echo "make tidy     before committing: remove outputs, lay notebooks out for learners"
 
 # --- environments -----------------------------------------------------------------------
 $(BIN)/python:
@@ -46,7 +46,7 @@ venv-test: $(VENV)/.test-deps
 preflight:
 	@$(PYTHON) tests/preflight.py
 
-# MathJax for the offline browser tests: the tarball pinned in tests/site/vendor.json,
+# MathJax and axe-core for the offline browser tests: the tarballs pinned in tests/site/vendor.json,
 # sha512-checked, unpacked into tests/site/vendor/ (instant when already there; no npm).
 site-deps:
 	@$(PYTHON) tests/site/fetch_vendor.py
@@ -106,8 +106,15 @@ grade: venv-test
 	$(BIN)/python -m nblib.course grade "$(SUBMISSIONS)" --autograder _build/autograder --out _build/grades
 
 # --- housekeeping -----------------------------------------------------------------------
-strip: venv
-	$(BIN)/python -m nblib._notebooks strip chapters
+# The Binder environment (.binder/): the reading environment only, pinned from requirements.in.
+lock-binder: venv-test
+	$(BIN)/uv pip compile .binder/requirements.in --python-version 3.11 --annotation-style line \
+	  --custom-compile-command "make lock-binder" -o .binder/requirements.txt
+
+# Outputs removed, solutions folded and run apart, Colab cell hidden (nblib/_notebooks.py).
+tidy: venv
+	$(BIN)/python -m nblib._notebooks tidy chapters
+strip: tidy
 
 set-repo-url: venv
 	@test -n "$(URL)" || { echo "usage: make set-repo-url URL=https://github.com/you/fork"; exit 1; }

@@ -1,74 +1,29 @@
-"""Instructor metadata for sphinx-exercise exercises, and a per-chapter exercise index.
+"""Exercise metadata on the website, and a per-chapter exercise index.
 
-Inside an ``{exercise}`` write ::
+The first line of an ``{exercise}``'s body is its metadata, written to read as it stands
+(JupyterLab, Colab and any Markdown viewer show it as text; see ``nblib/_notebooks.py``)::
 
-    ```{exercise-meta}
-    :difficulty: 2
-    :minutes: 10
-    :objective: Compute the output shape of a batched dense layer
-    :autograded: true
-    ```
+    **Difficulty:** ★★☆ practice · **Time:** ~20 min · **Objective:** ... · **Auto-graded:** yes
 
-It renders as a line of badges under the exercise title and is collected, with the
-exercise's label, title and page, into ``{exercise-index}``: a table of every exercise
-of the chapter (the folder of the page holding the index) for instructors.
-
-The same options are read by ``tools/edition.py`` when it builds the student edition
-and the autograder, so there is one source of truth: the chapter notebook.
+Here it is checked (a misspelled or missing line is a build warning, an error with ``-W``),
+given the ``exercise-meta`` class, and collected, with the exercise's label, title and page,
+into ``{exercise-index}``: a table of every exercise of the chapter (the folder of the page
+holding the index) for instructors. The course tools (``nblib.course``) read the same line.
 """
 
 from __future__ import annotations
 
 from docutils import nodes
-from docutils.parsers.rst import directives
 from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
 
+from nblib._notebooks import parse_exercise_meta
+
 logger = logging.getLogger(__name__)
-
-DIFFICULTY = {1: "quick check", 2: "practice", 3: "challenge"}
-
-
-def _difficulty(value: str) -> int:
-    level = directives.positive_int(value)
-    if level not in DIFFICULTY:
-        raise ValueError(f"difficulty must be 1, 2 or 3, got {level}")
-    return level
-
-
-def _boolean(value: str) -> bool:
-    text = (value or "").strip().lower()
-    if text not in ("true", "false"):
-        raise ValueError(f"autograded must be true or false, got {value!r}")
-    return text == "true"
-
-
-class exercise_meta_node(nodes.General, nodes.Element):
-    """Placeholder holding the metadata until the enclosing exercise is known."""
 
 
 class exercise_index_node(nodes.General, nodes.Element):
     """Placeholder replaced by the chapter's exercise table once all pages are read."""
-
-
-class ExerciseMetaDirective(SphinxDirective):
-    has_content = False
-    option_spec = {
-        "difficulty": _difficulty,
-        "minutes": directives.positive_int,
-        "objective": directives.unchanged_required,
-        "autograded": _boolean,
-    }
-
-    def run(self) -> list[nodes.Node]:
-        missing = [key for key in self.option_spec if key not in self.options]
-        if missing:
-            raise self.error(f"exercise-meta is missing option(s): {', '.join(missing)}")
-        node = exercise_meta_node()
-        node.update_all_atts(dict(self.options))
-        node["meta"] = dict(self.options)
-        self.set_source_info(node)
-        return [node]
 
 
 class ExerciseIndexDirective(SphinxDirective):
@@ -82,51 +37,37 @@ class ExerciseIndexDirective(SphinxDirective):
         return [node]
 
 
-def _badges(meta: dict) -> nodes.paragraph:
-    level = meta["difficulty"]
-    stars = "★" * level + "☆" * (3 - level)
-    para = nodes.paragraph(classes=["exercise-meta"])
-    parts = [
-        ("Difficulty", f"{stars} {DIFFICULTY[level]}"),
-        ("Time", f"~{meta['minutes']} min"),
-        ("Objective", meta["objective"]),
-        ("Auto-graded", "yes" if meta["autograded"] else "no"),
-    ]
-    for i, (name, value) in enumerate(parts):
-        if i:
-            para += nodes.Text(" · ")
-        para += nodes.strong(text=f"{name}: ")
-        para += nodes.Text(value)
-    return para
-
-
-def _enclosing_exercise(node: nodes.Node) -> nodes.Element | None:
-    parent = node.parent
-    while parent is not None:
-        if type(parent).__name__ in ("exercise_node", "exercise_enumerable_node"):
-            return parent
-        parent = parent.parent
-    return None
+EXERCISE_NODES = ("exercise_node", "exercise_enumerable_node", "exercise_unenumerable_node")
 
 
 def collect_metadata(app, doctree: nodes.document) -> None:
-    """doctree-read: record each exercise's metadata and render its badges."""
+    """doctree-read: check and record each exercise's metadata line, the first of its body."""
     env = app.env
     store = env.__dict__.setdefault("mfnn_exercises", {})
-    for node in list(doctree.findall(exercise_meta_node)):
-        exercise = _enclosing_exercise(node)
-        if exercise is None:
-            logger.warning("exercise-meta must sit inside an exercise directive", location=node)
-            node.replace_self([])
-            continue
+    for exercise in doctree.findall(lambda n: type(n).__name__ in EXERCISE_NODES):
         label = exercise.get("label", "")
-        title_node = next(iter(exercise.findall(nodes.title)), None)
+        first = next(iter(exercise.findall(nodes.paragraph)), None)
+        try:
+            meta = parse_exercise_meta(first.astext()) if first is not None else None
+        except ValueError as error:
+            logger.warning(f"exercise {label}: {error}", location=exercise)
+            continue
+        if meta is None:
+            logger.warning(
+                f"exercise {label} has no metadata line ('**Difficulty:** ★★☆ practice · ...') "
+                "as the first line of its body",
+                location=exercise,
+            )
+            continue
+        first["classes"].append("exercise-meta")
+        # The title node holds the word "Exercise" then the exercise's own title, a subtitle:
+        # its astext() ran the two together ("ExerciseThe forward pass of any MLP").
+        subtitle = next(iter(exercise.findall(nodes.subtitle)), None)
         store[label] = {
             "docname": env.docname,
-            "title": title_node.astext() if title_node is not None else label,
-            **node["meta"],
+            "title": subtitle.astext() if subtitle is not None else "",
+            **meta,
         }
-        node.replace_self(_badges(node["meta"]))
 
 
 def purge(app, env, docname: str) -> None:
@@ -187,9 +128,9 @@ def _table(app, fromdocname: str, rows) -> nodes.table:
     group += body
     builder = app.builder
     for label, info in rows:
-        ref = nodes.reference("", info["title"], internal=True)
+        ref = nodes.reference("", _exercise_text(app, label, info), internal=True)
         ref["refuri"] = builder.get_relative_uri(fromdocname, info["docname"]) + "#" + label
-        section = app.env.titles[info["docname"]].astext()
+        section = _numbered(app.env, info["docname"], app.env.titles[info["docname"]].astext())
         section_ref = nodes.reference("", section, internal=True)
         section_ref["refuri"] = builder.get_relative_uri(fromdocname, info["docname"])
         level = info["difficulty"]
@@ -206,6 +147,20 @@ def _table(app, fromdocname: str, rows) -> nodes.table:
     return table
 
 
+def _exercise_text(app, label: str, info: dict) -> str:
+    """ "Exercise 3.3.2 (Title)", as the exercise's caption and the references to it read."""
+    number = app.env.toc_fignumbers.get(info["docname"], {}).get("exercise", {}).get(label)
+    word = app.config.numfig_format["exercise"] % ".".join(map(str, number)) if number else ""
+    word = word or "Exercise"
+    return f"{word} ({info['title']})" if info["title"] else word
+
+
+def _numbered(env, docname: str, title: str) -> str:
+    """A page title with its section number from the numbered table of contents."""
+    number = env.toc_secnumbers.get(docname, {}).get("")
+    return f"{'.'.join(map(str, number))} {title}" if number else title
+
+
 def _row(cells: list[nodes.Node]) -> nodes.row:
     row = nodes.row()
     for cell in cells:
@@ -218,9 +173,7 @@ def _row(cells: list[nodes.Node]) -> nodes.row:
 
 
 def setup(app):
-    app.add_node(exercise_meta_node)
     app.add_node(exercise_index_node)
-    app.add_directive("exercise-meta", ExerciseMetaDirective)
     app.add_directive("exercise-index", ExerciseIndexDirective)
     app.connect("doctree-read", collect_metadata)
     app.connect("env-purge-doc", purge)

@@ -1,11 +1,18 @@
 """Maintenance of the book's notebooks (used by the Makefile and the tests, not by readers).
 
-python -m nblib._notebooks strip chapters          # remove outputs and execution counts
+python -m nblib._notebooks tidy chapters           # remove outputs; lay out for learners
 python -m nblib._notebooks set-repo-url URL        # point _config.yml and install cells at a fork
+
+The learner layout (:func:`learner_layout`) is how a notebook should look in Jupyter:
+solutions collapsed under a one-line header, each reference solution run apart from the
+learner's work (``%%solution``, see :mod:`nblib.exercises`), the Colab install cell folded
+away, and notebook metadata that a starting kernel leaves unchanged, so a notebook does not
+open "modified". A test keeps every chapter notebook in this layout.
 """
 
 from __future__ import annotations
 
+import copy
 import json
 import re
 import sys
@@ -17,6 +24,148 @@ _URL_IN_INSTALL = re.compile(r"git\+(?P<url>https?://[^@\"'\s]+)")
 _URL_IN_CONFIG = re.compile(
     r"^(?P<head>repository:\s*\n(?:[ \t]+.*\n)*?[ \t]+url:[ \t]*)(?P<url>\S+)", re.M
 )
+
+
+SOLUTION_START = re.compile(r"```\{solution-start\}\s+(\S+)")
+SOLUTION_END = "{solution-end}"
+#: First lines of the solution cells: what JupyterLab shows of a collapsed cell is its first
+#: line, so these say what is folded there without giving any of it away. A MyST comment
+#: (``%``) does not show on the website.
+SOLUTION_HEADER = "% Solution (click to expand)"
+SOLUTION_FOOTER = "% End of the solution"
+SOLUTION_MAGIC = "%%solution"
+#: Colab shows only this title of a cell with ``cellView: form``; JupyterLab folds it away.
+INSTALL_TITLE = "# @title Install the book's library (needed in Colab only)"
+#: What a starting Python kernel writes into the metadata in JupyterLab 4 (its Python version
+#: aside, which JupyterLab adds without marking the notebook modified).
+NOTEBOOK_METADATA = {
+    "kernelspec": {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"},
+    "language_info": {
+        "codemirror_mode": {"name": "ipython", "version": 3},
+        "file_extension": ".py",
+        "mimetype": "text/x-python",
+        "name": "python",
+        "nbconvert_exporter": "python",
+        "pygments_lexer": "ipython3",
+    },
+}
+
+
+#: An exercise's metadata is the first line of its body, readable as it stands (in JupyterLab,
+#: Colab, any Markdown viewer), and the same line on the website, where it is also collected
+#: into the chapter's exercise index (``_ext/exercise_meta.py``) and read by the course tools:
+#: **Difficulty:** ★★☆ practice · **Time:** ~20 min · **Objective:** ... · **Auto-graded:** yes
+DIFFICULTY = {1: "quick check", 2: "practice", 3: "challenge"}
+_META_LINE = re.compile(
+    r"Difficulty: (?P<stars>[★☆]{3}) (?P<level>[a-z ]+?) · Time: ~(?P<minutes>\d+) min · "
+    r"Objective: (?P<objective>.+?) · Auto-graded: (?P<autograded>yes|no)"
+)
+
+
+def exercise_meta_line(difficulty: int, minutes: int, objective: str, autograded: bool) -> str:
+    """The metadata line of an exercise, in Markdown (see :data:`DIFFICULTY`)."""
+    if difficulty not in DIFFICULTY:
+        raise ValueError(f"difficulty must be 1, 2 or 3, got {difficulty!r}")
+    stars = "★" * difficulty + "☆" * (3 - difficulty)
+    return (
+        f"**Difficulty:** {stars} {DIFFICULTY[difficulty]} · **Time:** ~{minutes} min · "
+        f"**Objective:** {objective} · **Auto-graded:** {'yes' if autograded else 'no'}"
+    )
+
+
+def parse_exercise_meta(line: str) -> dict | None:
+    """``difficulty``, ``minutes``, ``objective``, ``autograded`` from a metadata line (Markdown
+    or its rendered text); ``None`` if the line is not one; ValueError if it is one, misspelled."""
+    text = line.replace("**", "").strip()
+    if not text.startswith("Difficulty:"):
+        return None
+    m = _META_LINE.fullmatch(text)
+    if m is None:
+        raise ValueError(
+            f"exercise metadata line {text!r} does not read "
+            "'Difficulty: ★★☆ practice · Time: ~20 min · Objective: ... · Auto-graded: yes'"
+        )
+    difficulty = m["stars"].count("★")
+    if (
+        m["stars"] != "★" * difficulty + "☆" * (3 - difficulty)
+        or DIFFICULTY[difficulty] != m["level"]
+    ):
+        raise ValueError(f"difficulty {m['stars']} {m['level']!r} is not one of {DIFFICULTY}")
+    return {
+        "difficulty": difficulty,
+        "minutes": int(m["minutes"]),
+        "objective": m["objective"],
+        "autograded": m["autograded"] == "yes",
+    }
+
+
+def source(cell: dict) -> str:
+    """A cell's source as one string (notebooks store it as a list of lines or a string)."""
+    return "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
+
+
+def solution_blocks(nb: dict) -> dict[str, tuple[int, int]]:
+    """For each solution label, the indices of its first and last cell (inclusive)."""
+    blocks, start, label = {}, None, None
+    for i, cell in enumerate(nb["cells"]):
+        text = source(cell)
+        if cell["cell_type"] == "markdown" and (m := SOLUTION_START.search(text)):
+            if start is not None:
+                raise ValueError(f"solution {label} is not closed before solution {m[1]} starts")
+            start, label = i, m[1]
+        if cell["cell_type"] == "markdown" and SOLUTION_END in text:
+            if start is None:
+                raise ValueError(f"cell {i}: solution-end without solution-start")
+            blocks[label] = (start, i)
+            start = None
+    if start is not None:
+        raise ValueError(f"solution {label} has no solution-end")
+    return blocks
+
+
+def _with_first_line(cell: dict, line: str) -> None:
+    text = source(cell)
+    if text.split("\n", 1)[0] != line:
+        text = f"{line}\n{text}"
+    cell["source"] = text.splitlines(keepends=True)
+
+
+def _hide(cell: dict, *, outputs: bool = False) -> None:
+    folded = cell.setdefault("metadata", {}).setdefault("jupyter", {})
+    folded["source_hidden"] = True
+    if outputs:
+        folded["outputs_hidden"] = True
+        cell["metadata"]["collapsed"] = True  # JupyterLab adds it for outputs_hidden
+
+
+def learner_layout(nb: dict) -> dict:
+    """``nb`` laid out for a learner in Jupyter (a new notebook; idempotent).
+
+    Every cell from ``{solution-start}`` to ``{solution-end}`` is collapsed (source, and
+    outputs of code cells); the first opens with :data:`SOLUTION_HEADER`, the last with
+    :data:`SOLUTION_FOOTER`, and each code cell with the ``%%solution`` magic. Colab
+    install cells are folded behind :data:`INSTALL_TITLE`.
+    """
+    nb = copy.deepcopy(nb)
+    nb["metadata"].update(copy.deepcopy(NOTEBOOK_METADATA))
+    for start, end in solution_blocks(nb).values():
+        for i in range(start, end + 1):
+            cell = nb["cells"][i]
+            if cell["cell_type"] == "code":
+                _with_first_line(cell, SOLUTION_MAGIC)
+                _hide(cell, outputs=True)
+            else:
+                if i == start:
+                    _with_first_line(cell, SOLUTION_HEADER)
+                elif i == end:
+                    _with_first_line(cell, SOLUTION_FOOTER)
+                _hide(cell)
+    for cell in nb["cells"]:
+        if INSTALL_TAG in cell.get("metadata", {}).get("tags", []):
+            _with_first_line(cell, INSTALL_TITLE)
+            _hide(cell)
+            cell["metadata"]["cellView"] = "form"
+    return nb
 
 
 def chapter_notebooks(root: Path = ROOT) -> list[Path]:
@@ -56,16 +205,18 @@ def cells_with_outputs(nb: dict) -> list[int]:
     ]
 
 
-def strip(path: Path) -> bool:
-    """Remove outputs and execution counts from one notebook; return whether it changed."""
+def tidy(path: Path) -> bool:
+    """Remove outputs and execution counts from one notebook and give it the learner layout;
+    return whether it changed."""
     nb = json.loads(path.read_text())
-    if not cells_with_outputs(nb):
-        return False
-    for cell in nb["cells"]:
+    tidied = learner_layout(nb)
+    for cell in tidied["cells"]:
         if cell["cell_type"] == "code":
             cell["outputs"] = []
             cell["execution_count"] = None
-    path.write_text(json.dumps(nb, indent=1, ensure_ascii=False) + "\n")
+    if tidied == nb:
+        return False
+    path.write_text(json.dumps(tidied, indent=1, ensure_ascii=False) + "\n")
     return True
 
 
@@ -108,12 +259,12 @@ def set_repo_url(url: str, root: Path = ROOT) -> None:
 
 
 def main(argv: list[str]) -> int:
-    if len(argv) == 2 and argv[0] == "strip":
+    if len(argv) == 2 and argv[0] == "tidy":
         folder = Path(argv[1])
         paths = sorted(p for p in folder.rglob("*.ipynb") if ".ipynb_checkpoints" not in p.parts)
         for path in paths:
-            if strip(path):
-                print(f"stripped {path}")
+            if tidy(path):
+                print(f"tidied {path}")
         return 0
     if len(argv) == 2 and argv[0] == "set-repo-url":
         set_repo_url(argv[1])

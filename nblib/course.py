@@ -1,8 +1,8 @@
 """Running a course from the book: a student edition and autograding, via otter-grader.
 
 The chapter notebooks stay the one source of truth. Each exercise is written there once
-(see README, "Contributing a chapter"): an ``{exercise}`` with an ``{exercise-meta}``
-block, for a code exercise a stub cell and a ``check("<label>", answer)`` cell, and a
+(see README, "Contributing a chapter"): an ``{exercise}`` whose body opens with its
+metadata line (``**Difficulty:** ★★☆ practice · ...``, see :mod:`nblib._notebooks`), for a code exercise a stub cell and a ``check("<label>", answer)`` cell, and a
 solution between ``{solution-start} <label>`` and ``{solution-end}``.
 
 :func:`student_edition` turns every chapter notebook into an otter-grader "master"
@@ -38,16 +38,14 @@ from pathlib import Path
 
 import nbformat
 
+from nblib import _notebooks
+
 ROOT = Path(__file__).resolve().parent.parent
 
 _EXERCISE = re.compile(
     r":::+\{exercise\}\s*(?P<title>[^\n]*)\n(?P<body>.*?)(?=^:::+\s*$|\Z)", re.S | re.M
 )
 _LABEL = re.compile(r"^:label:\s*(\S+)", re.M)
-_META = re.compile(r"```\{exercise-meta\}\n(?P<options>.*?)```", re.S)
-_OPTION = re.compile(r"^:(\w+):\s*(.*?)\s*$", re.M)
-_SOLUTION_START = re.compile(r"```\{solution-start\}\s+(\S+)")
-_SOLUTION_END = "{solution-end}"
 _CHECK_CALL = r"check\(\s*[\"']{label}[\"']\s*,\s*(?P<answer>[A-Za-z_][\w.]*)\s*\)"
 _ASSERTION = re.compile(r"AssertionError: (.*)")
 
@@ -65,26 +63,24 @@ class Exercise:
     answer: str | None  # the name the learner's answer is bound to, for auto-graded ones
 
 
-def _source(cell) -> str:
-    return "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
-
-
 def exercises(nb) -> list[Exercise]:
     """Every exercise of a notebook, with its metadata, in order."""
     found = []
-    code = "\n".join(_source(c) for c in nb["cells"] if c["cell_type"] == "code")
+    code = "\n".join(_notebooks.source(c) for c in nb["cells"] if c["cell_type"] == "code")
     for cell in nb["cells"]:
         if cell["cell_type"] != "markdown":
             continue
-        for match in _EXERCISE.finditer(_source(cell)):
+        for match in _EXERCISE.finditer(_notebooks.source(cell)):
             label = _LABEL.search(match["body"])
-            meta = _META.search(match["body"])
+            lines = (line for line in match["body"].splitlines() if line.strip())
+            first = next((line for line in lines if not line.startswith(":")), "")  # not an option
+            meta = _notebooks.parse_exercise_meta(first)
             if label is None or meta is None:
                 raise ValueError(
-                    f"exercise {match['title']!r} needs a :label: and an exercise-meta"
+                    f"exercise {match['title']!r} needs a :label: and, first in its body, "
+                    "a metadata line"
                 )
-            options = dict(_OPTION.findall(meta["options"]))
-            autograded = options.get("autograded", "false").lower() == "true"
+            autograded = meta["autograded"]
             call = re.search(_CHECK_CALL.format(label=re.escape(label[1])), code)
             if autograded and call is None:
                 raise ValueError(f"exercise {label[1]} is auto-graded but no cell calls check()")
@@ -92,9 +88,9 @@ def exercises(nb) -> list[Exercise]:
                 Exercise(
                     label=label[1],
                     title=match["title"].strip(),
-                    difficulty=int(options["difficulty"]),
-                    minutes=int(options["minutes"]),
-                    objective=options["objective"],
+                    difficulty=meta["difficulty"],
+                    minutes=meta["minutes"],
+                    objective=meta["objective"],
                     autograded=autograded,
                     answer=call["answer"] if (autograded and call) else None,
                 )
@@ -102,38 +98,25 @@ def exercises(nb) -> list[Exercise]:
     return found
 
 
-def _solution_blocks(nb) -> dict[str, tuple[int, int]]:
-    """For each solution label, the indices of its first and last cell (inclusive)."""
-    blocks, start, label = {}, None, None
-    for i, cell in enumerate(nb["cells"]):
-        text = _source(cell)
-        if cell["cell_type"] == "markdown" and (m := _SOLUTION_START.search(text)):
-            if start is not None:
-                raise ValueError(f"solution {label} is not closed before solution {m[1]} starts")
-            start, label = i, m[1]
-        if cell["cell_type"] == "markdown" and _SOLUTION_END in text:
-            if start is None:
-                raise ValueError(f"cell {i}: solution-end without solution-start")
-            blocks[label] = (start, i)
-            start = None
-    if start is not None:
-        raise ValueError(f"solution {label} has no solution-end")
-    return blocks
-
-
 def _raw(text: str):
     return nbformat.v4.new_raw_cell(text)
 
 
 def _solution_cell(cell):
-    """A solution cell as otter expects it: code wrapped so the student version drops it."""
+    """A solution cell as otter expects it: code wrapped so the student version drops it.
+
+    The ``%%solution`` magic goes: in the master notebook the reference must define the
+    answer's name itself, for otter to test it."""
     cell = copy.deepcopy(cell)
-    text = _source(cell)
+    text = _notebooks.source(cell)
     if cell["cell_type"] == "code":
+        text = text.removeprefix(_notebooks.SOLUTION_MAGIC + "\n")
         cell["source"] = f"# BEGIN SOLUTION NO PROMPT\n{text}\n# END SOLUTION"
     else:
-        text = _SOLUTION_START.sub("", text).replace(f"```{_SOLUTION_END}\n```", "")
-        cell["source"] = re.sub(r"^:class:.*$", "", text, flags=re.M).strip() or "(solution)"
+        text = _notebooks.SOLUTION_START.sub("", text)
+        text = text.replace(f"```{_notebooks.SOLUTION_END}\n```", "")
+        text = re.sub(r"^(:class:|%).*$", "", text, flags=re.M)  # options, MyST comments
+        cell["source"] = text.strip() or "(solution)"
     return cell
 
 
@@ -145,11 +128,11 @@ def otter_master(nb, name: str, *, run_tests: bool = True):
     """
     nb = copy.deepcopy(nb)
     graded = {ex.label: ex for ex in exercises(nb) if ex.autograded}
-    blocks = _solution_blocks(nb)
+    blocks = _notebooks.solution_blocks(nb)
     first_cell = {}
     for i, cell in enumerate(nb["cells"]):
         if cell["cell_type"] == "markdown":
-            for label in _LABEL.findall(_source(cell)):
+            for label in _LABEL.findall(_notebooks.source(cell)):
                 first_cell.setdefault(label, i)
     config = (
         f"# ASSIGNMENT CONFIG\nname: {name}\ninit_cell: false\ncheck_all_cell: false\n"
@@ -371,7 +354,8 @@ def book_source(student: Path, out: Path, root: Path = ROOT) -> Path:
     student edition from ``student/<chapter>/``, ready for ``jupyter-book build``."""
     if out.exists():
         shutil.rmtree(out)
-    keep = ["_config.yml", "_toc.yml", "references.bib", "_ext", "*.md", "chapters"]
+    keep = ["_config.yml", "_toc.yml", "references.bib", "*.md", "chapters"]
+    keep += ["_ext", "_static", "_templates"]  # the book's extensions, CSS and theme overrides
     out.mkdir(parents=True)
     for pattern in keep:
         for path in root.glob(pattern):

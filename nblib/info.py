@@ -731,7 +731,9 @@ def infonce_bound(scores: Any, base: float = np.e) -> float:
         raise ValueError(f"scores must be a square (K, K) matrix, got shape {s.shape}")
     k = s.shape[0]
     if k < 2:
-        raise ValueError(f"scores must be at least 2 x 2 (a positive and a negative), got {s.shape}")
+        raise ValueError(
+            f"scores must be at least 2 x 2 (a positive and a negative), got {s.shape}"
+        )
     row_max = s.max(axis=1, keepdims=True)
     lse = (row_max + np.log(np.exp(s - row_max).sum(axis=1, keepdims=True)))[:, 0]
     return float((np.log(k) + np.mean(np.diag(s) - lse)) / lb)

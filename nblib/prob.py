@@ -653,7 +653,9 @@ def _layer_variances(widths: Any, init: Any) -> tuple[np.ndarray, np.ndarray]:
     if isinstance(init, str):
         from .nn import init_variance
 
-        v = np.array([init_variance(init, int(a), int(b)) for a, b in zip(n[:-1], n[1:], strict=True)])
+        v = np.array(
+            [init_variance(init, int(a), int(b)) for a, b in zip(n[:-1], n[1:], strict=True)]
+        )
     else:
         v = as_float_array(init, "init (weight variances)", ndim=(0, 1)).reshape(-1)
         if v.size == 1:
@@ -1056,7 +1058,9 @@ def hmc(
                 f"n_leapfrog must be an int or a pair (low, high), got a sequence of length {len(n_leapfrog)}"
             )
         leap_low = _v.check_scalar(n_leapfrog[0], "n_leapfrog[0] (low)", low=1, integer=True)
-        leap_high = _v.check_scalar(n_leapfrog[1], "n_leapfrog[1] (high)", low=leap_low, integer=True)
+        leap_high = _v.check_scalar(
+            n_leapfrog[1], "n_leapfrog[1] (high)", low=leap_low, integer=True
+        )
         jitter = True
     else:
         leap_low = leap_high = _v.check_scalar(n_leapfrog, "n_leapfrog", low=1, integer=True)
@@ -1101,7 +1105,11 @@ def hmc(
             log_accept = np.where(np.isfinite(h_end), h_start - h_end, -np.inf)
         accept = np.log(rng.uniform(size=np.shape(log_accept))) < log_accept
         if batched:
-            x[accept], logp[accept], grad[accept] = x_new[accept], logp_new[accept], grad_new[accept]
+            x[accept], logp[accept], grad[accept] = (
+                x_new[accept],
+                logp_new[accept],
+                grad_new[accept],
+            )
         elif accept:
             x, logp, grad = x_new, logp_new, grad_new
         accepted += int(np.sum(accept))

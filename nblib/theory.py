@@ -104,7 +104,9 @@ def _points_2d(points: Any) -> np.ndarray:
 def _labels_pm1(labels: Any, n: int) -> np.ndarray:
     lab = as_float_array(labels, "labels", ndim=1, nonempty=False)
     if lab.shape != (n,):
-        raise ValueError(f"labels must have one entry per point, got shape {lab.shape} for {n} points")
+        raise ValueError(
+            f"labels must have one entry per point, got shape {lab.shape} for {n} points"
+        )
     if not np.all(np.isin(lab, (-1.0, 1.0))):
         raise ValueError("labels must hold only -1 and +1")
     return lab
@@ -145,8 +147,13 @@ def _separable(pts: np.ndarray, y: np.ndarray) -> bool:
     n, d = pts.shape
     # variables (w, b) free; constraints -y_i (x_i, 1) . (w, b) <= -1
     a_ub = -y[:, None] * np.hstack([pts, np.ones((n, 1))])
-    res = linprog(np.zeros(d + 1), A_ub=a_ub, b_ub=-np.ones(n), bounds=[(None, None)] * (d + 1),
-                  method="highs")
+    res = linprog(
+        np.zeros(d + 1),
+        A_ub=a_ub,
+        b_ub=-np.ones(n),
+        bounds=[(None, None)] * (d + 1),
+        method="highs",
+    )
     if res.status not in (0, 2):  # 0 feasible (optimal), 2 infeasible
         raise RuntimeError(f"linprog failed on a separability problem: {res.message}")
     return res.status == 0
@@ -229,7 +236,7 @@ def interval_dichotomies(points: Any) -> int:
     cuts = np.concatenate([[u[0] - 1.0], (u[:-1] + u[1:]) / 2, [u[-1] + 1.0]])
     seen = {tuple(np.zeros(len(x), dtype=bool))}  # the empty interval
     for i, a in enumerate(cuts):
-        for b in cuts[i + 1:]:
+        for b in cuts[i + 1 :]:
             seen.add(tuple((x >= a) & (x <= b)))
     return len(seen)
 
@@ -487,7 +494,9 @@ def pac_bayes_bound(empirical_risk: float, kl: float, n: int, delta: float) -> f
     empirical_risk = _v.check_scalar(empirical_risk, "empirical_risk", low=0, high=1)
     kl = _v.check_scalar(kl, "kl", low=0)
     n = _v.check_scalar(n, "n", low=1, integer=True)
-    delta = _v.check_scalar(delta, "delta", low=0, high=1, low_inclusive=False, high_inclusive=False)
+    delta = _v.check_scalar(
+        delta, "delta", low=0, high=1, low_inclusive=False, high_inclusive=False
+    )
     return kl_inverse(empirical_risk, (kl + np.log(2 * np.sqrt(n) / delta)) / n)
 
 
@@ -588,7 +597,9 @@ def kfold_splits(n: int, k: int) -> list[tuple[np.ndarray, np.ndarray]]:
     sizes[: n % k] += 1
     stops = np.cumsum(sizes)
     idx = np.arange(n)
-    return [(np.setdiff1d(idx, idx[a:b]), idx[a:b]) for a, b in zip(stops - sizes, stops, strict=True)]
+    return [
+        (np.setdiff1d(idx, idx[a:b]), idx[a:b]) for a, b in zip(stops - sizes, stops, strict=True)
+    ]
 
 
 def kfold_cv(
@@ -614,10 +625,14 @@ def kfold_cv(
     y = _v.as_float_array(y, "y", ndim=(1, 2), dtype=np.float64)
     _v.check_same_length(X, y, "X", "y")
     if not callable(fit) or not callable(loss):
-        raise TypeError("fit and loss must be functions: fit(X, y) -> predict, loss(y, y_hat) -> float")
+        raise TypeError(
+            "fit and loss must be functions: fit(X, y) -> predict, loss(y, y_hat) -> float"
+        )
     if isinstance(k, (int, np.integer)) and not isinstance(k, (bool, np.bool_)):
         folds = kfold_splits(len(X), int(k))
-    elif isinstance(k, (bool, np.bool_, float, np.floating, str, bytes)) or not hasattr(k, "__iter__"):
+    elif isinstance(k, (bool, np.bool_, float, np.floating, str, bytes)) or not hasattr(
+        k, "__iter__"
+    ):
         raise TypeError(
             "k must be an integer number of folds or a list of (train, test) index pairs, "
             f"got {type(k).__name__} {k!r}"
@@ -663,9 +678,13 @@ def bootstrap_percentile(
     if len(x) < 2:
         raise ValueError(f"x needs at least 2 samples to resample, got {len(x)}")
     if not callable(statistic):
-        raise TypeError(f"statistic must be a function like np.mean, got {type(statistic).__name__}")
+        raise TypeError(
+            f"statistic must be a function like np.mean, got {type(statistic).__name__}"
+        )
     n_resamples = _v.check_scalar(n_resamples, "n_resamples", low=1, integer=True)
-    level = _v.check_scalar(level, "level", low=0, high=1, low_inclusive=False, high_inclusive=False)
+    level = _v.check_scalar(
+        level, "level", low=0, high=1, low_inclusive=False, high_inclusive=False
+    )
     rng = np.random.default_rng(rng)
     stats = np.asarray(statistic(x[rng.integers(0, len(x), size=(n_resamples, len(x)))], axis=-1))
     if stats.shape != (n_resamples,) or not np.all(np.isfinite(stats)):

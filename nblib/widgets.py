@@ -9,6 +9,11 @@ with two faces, offered in a Jupyter MIME bundle:
 - ``text/html``: the same controls as native ``<input>``/``<select>`` elements and
   every frame of the control grid precomputed as a PNG, swapped by a few lines of
   inline JavaScript. The published website has no kernel, so this is what it shows.
+  A frame has two pixels per CSS pixel (sharp on high-density screens), its text is
+  enlarged where the website would show it too small (``nblib.plots.raise_small_text``),
+  and its ``<img>`` records the smallest text size the frames draw
+  (``data-smallest-font-pt``, with ``data-dpi``), so a browser test can check the text
+  a reader sees.
 
 Precomputing every frame costs ``plot_fn`` time, so it is done only where it is
 needed: when the notebook is executed headless (the book build, nbconvert, papermill,
@@ -44,17 +49,30 @@ from typing import Any, Literal
 import ipywidgets as widgets
 import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.collections import Collection
 from matplotlib.figure import Figure
-from PIL import Image
+from matplotlib.image import AxesImage
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
+from matplotlib.path import Path
 
 from nblib._validate import check_scalar
+from nblib.plots import palette_png, raise_small_text, smallest_font
 
-__all__ = ["Control", "Explorer", "explore", "png_bytes", "static_html"]
+__all__ = ["Control", "Explorer", "empty_panels", "explore", "png_bytes", "static_html"]
 
 #: Frames allowed in one explorer unless ``max_frames=`` says otherwise.
 MAX_FRAMES = 120
-#: Resolution of the frames; a 6 x 4 inch figure becomes about 490 x 330 pixels.
+#: CSS pixels per inch of a shown frame: a 6 x 4 inch figure shows as about 490 x 330 CSS
+#: px. (The SVG figures have 96; fewer keep the many frames of a page lighter.)
 DPI = 80
+#: Device pixels per CSS pixel of a frame: 2, as on a high-density (retina) screen.
+DENSITY = 2
+#: The data in every panel of an explorer's first frame must span at least this fraction of the
+#: panel's width. Less reads as an empty panel: 3.3's explorer once opened on a run that diverged
+#: after 2 of 400 steps, whose loss curve spans 0.5 % of its panel. (The narrowest first-frame
+#: panel in the book, 2.2's gradient norms of 5 of 17 layers, spans 24 %.)
+MIN_DATA_SPAN = 0.05
 
 CONTROL_FORMS = "(lo, hi, n), (lo, hi, n, 'log'), a list of values, or True/False"
 
@@ -152,17 +170,7 @@ def png_bytes(fig: Figure, *, dpi: float = DPI) -> bytes:
     """
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=dpi)
-    image = Image.open(buffer)
-    if image.mode == "RGBA" and image.getextrema()[3][0] == 255:  # opaque: drop the alpha
-        image = image.convert("RGB")
-    # Maximum coverage keeps the colours, and white, within a few levels of 255; it needs
-    # RGB. A figure with a transparent background keeps its alpha with the octree method.
-    method = Image.Quantize.MAXCOVERAGE if image.mode == "RGB" else Image.Quantize.FASTOCTREE
-    palette = image.quantize(colors=256, method=method, dither=Image.Dither.NONE)
-    palette = palette.remap_palette(sorted(i for _, i in palette.getcolors()))  # used colours only
-    out = io.BytesIO()
-    palette.save(out, format="png", optimize=True)
-    return out.getvalue()
+    return palette_png(buffer.getvalue())
 
 
 def _png_size(png: bytes) -> tuple[int, int]:
@@ -216,6 +224,7 @@ class Explorer:
         self.precompute = precompute
         self.start = tuple(c.start for c in self.controls)
         self._cache: dict[tuple[int, ...], bytes] = {}
+        self._fonts: dict[tuple[int, ...], float | None] = {}  # smallest text of each frame
         # The live interface, built by `widget` on first use.
         self.inputs: dict[str, widgets.ValueWidget] = {}
         self.image: widgets.HTML | None = None
@@ -242,18 +251,36 @@ class Explorer:
         return f"{self.alt} ({settings})"
 
     def frame(self, index: Sequence[int]) -> bytes:
-        """The PNG at grid point ``index``, drawn by ``plot_fn`` the first time it is asked for."""
+        """The PNG at grid point ``index``, drawn by ``plot_fn`` the first time it is asked for.
+
+        The first frame (the one every reader sees) must not have an empty panel; see
+        :func:`empty_panels`. It is drawn at ``dpi * DENSITY`` pixels per inch.
+        """
         index = tuple(int(i) for i in index)
         if index not in self._cache:
-            self._cache[index] = self._draw(self.values(index))
+            self._cache[index], self._fonts[index] = self._draw(
+                self.values(index), first=index == self.start
+            )
         return self._cache[index]
+
+    def smallest_font(self, indices: Sequence[Sequence[int]] | None = None) -> float | None:
+        """The size in points of the smallest text in the frames at ``indices`` (default all)."""
+        if indices is None:
+            indices = list(np.ndindex(*self.shape))
+        sizes = []
+        for index in indices:
+            self.frame(index)
+            if (size := self._fonts[tuple(int(i) for i in index)]) is not None:
+                sizes.append(size)
+        return min(sizes, default=None)
 
     def frames(self) -> list[bytes]:
         """Every frame, in row-major grid order (the last control varies fastest)."""
         return [self.frame(index) for index in np.ndindex(*self.shape)]
 
-    def _draw(self, values: dict[str, Any]) -> bytes:
-        """Call ``plot_fn`` and render its figure; close every figure it opened, even on error."""
+    def _draw(self, values: dict[str, Any], *, first: bool = False) -> tuple[bytes, float | None]:
+        """Call ``plot_fn``, render its figure and measure its smallest text (points); close
+        every figure it opened, even on error."""
         before = set(plt.get_fignums())
         fig = None
         try:
@@ -263,7 +290,18 @@ class Explorer:
                     f"plot_fn must return a matplotlib Figure, got {type(fig).__name__} "
                     f"(end plot_fn with `return fig`)"
                 )
-            return png_bytes(fig, dpi=self.dpi)
+            tight = plt.rcParams["savefig.bbox"] == "tight"  # as png_bytes will save it
+            raise_small_text(fig, px_per_inch=self.dpi, tight=tight)
+            png = png_bytes(fig, dpi=self.dpi * DENSITY)
+            if first and (empty := empty_panels(fig)):
+                settings = ", ".join(f"{name} = {value!r}" for name, value in values.items())
+                raise ValueError(
+                    f"the first frame of the explorer of {_name(self.plot_fn)} ({settings}) has "
+                    f"panels with (almost) no data: {empty}. Readers see this frame first: start "
+                    "the controls where it shows something (a drop-down starts at its first "
+                    "value, a slider at the middle one)"
+                )
+            return png, smallest_font(fig)
         finally:
             for number in set(plt.get_fignums()) - before:
                 plt.close(number)
@@ -272,12 +310,19 @@ class Explorer:
 
     # --- the static face: HTML with precomputed frames ------------------------------------
 
-    def _img(self, index: tuple[int, ...]) -> str:
+    def _img(self, index: tuple[int, ...], *, every_frame: bool = False) -> str:
+        """The ``<img>`` of the frame at ``index``, shown at ``1 / DENSITY`` of its pixels.
+
+        ``data-smallest-font-pt`` is the smallest text of this frame, or of every frame
+        when the HTML holds them all (``every_frame``)."""
         png = self.frame(index)
-        width, height = _png_size(png)
+        width, height = (round(n / DENSITY) for n in _png_size(png))
+        font = self.smallest_font(None if every_frame else [index])
+        font_attr = "" if font is None else f' data-smallest-font-pt="{font:g}"'
         return (
             f'<img class="nblib-explorer-frame" src="{_data_url(png)}" '
             f'alt="{html.escape(self.describe(index))}" width="{width}" height="{height}" '
+            f'data-dpi="{self.dpi * DENSITY:g}"{font_attr} '
             f'decoding="async" style="max-width:100%;height:auto">'
         )
 
@@ -332,7 +377,7 @@ class Explorer:
         return (
             f'<div class="nblib-explorer" id="{uid}">{title}'
             f'<div class="nblib-explorer-controls" style="display:flex;flex-wrap:wrap;gap:0.4em 1.5em">'
-            f"{inputs}</div>{self._img(self.start)}"
+            f"{inputs}</div>{self._img(self.start, every_frame=True)}"
             f'<script type="application/json" class="nblib-explorer-data">{payload}</script>'
             f"<script>{_SCRIPT.replace('__ID__', uid)}</script></div>"
         )
@@ -387,6 +432,72 @@ def _input_widget(control: Control) -> widgets.ValueWidget:
     if control.kind == "dropdown":
         return widgets.Dropdown(**common)
     return widgets.SelectionSlider(**common, continuous_update=False)
+
+
+def _data_points(ax: Any) -> np.ndarray:
+    """Where ``ax`` draws data, in axes coordinates (the panel is the unit square).
+
+    Data are what plotting calls place in data coordinates: lines and markers, scatter and
+    contour collections, bars, images. Reference lines and spans (axhline, axvspan), text,
+    spines and the background are not data.
+    """
+    chunks = []
+    for artist in ax.get_children():
+        if not artist.get_visible():
+            continue
+        transform = artist.get_transform()
+        if isinstance(artist, Collection) and artist.get_offset_transform().contains_branch(
+            ax.transData
+        ):
+            xy, transform = np.asarray(artist.get_offsets()), artist.get_offset_transform()
+        elif isinstance(artist, Line2D):
+            xy = np.asarray(artist.get_xydata())
+        elif isinstance(artist, Collection):
+            paths = artist.get_paths()
+            xy = np.concatenate([_vertices(p) for p in paths]) if paths else np.empty((0, 2))
+        elif isinstance(artist, Patch):
+            xy = _vertices(artist.get_path())
+        elif isinstance(artist, AxesImage):
+            x0, x1, y0, y1 = artist.get_extent()
+            xy = np.array([[x0, y0], [x1, y1]])
+        else:
+            continue
+        if transform.contains_branch(ax.transData) and len(xy):
+            chunks.append(ax.transAxes.inverted().transform(transform.transform(xy)))
+    points = np.concatenate(chunks) if chunks else np.empty((0, 2))
+    inside = np.all(np.isfinite(points) & (points >= -1e-9) & (points <= 1 + 1e-9), axis=1)
+    return points[inside]
+
+
+def _vertices(path: Path) -> np.ndarray:
+    """The drawn vertices of a path (a CLOSEPOLY code's vertex is ignored by the renderer)."""
+    if path.codes is None:
+        return path.vertices
+    return path.vertices[path.codes != Path.CLOSEPOLY]
+
+
+def empty_panels(fig: Figure) -> list[str]:
+    """The panels of ``fig`` whose data span less than ``MIN_DATA_SPAN`` of their width.
+
+    Each is named by its title, else by its position (``"panel 2"``). Panels with the axes
+    turned off (diagrams, text) and non-rectilinear ones (3-D, polar) are not checked.
+
+    >>> fig = Figure()
+    >>> loss = fig.add_subplot(121, title="loss", xlim=(0, 400))
+    >>> _ = loss.plot([0, 1, 2], [12.5, 625, 794])  # a run that blew up at step 3 of 400
+    >>> _ = fig.add_subplot(122).plot([0, 1], [0, 1])
+    >>> empty_panels(fig)
+    ['loss']
+    """
+    fig.draw_without_rendering()  # the final limits and layout
+    empty = []
+    for k, ax in enumerate(fig.axes, start=1):
+        if not (ax.get_visible() and ax.axison and ax.name == "rectilinear"):
+            continue
+        x = _data_points(ax)[:, 0]
+        if len(x) == 0 or x.max() - x.min() < MIN_DATA_SPAN:
+            empty.append(ax.get_title() or f"panel {k}")
+    return empty
 
 
 def _name(fn: Callable) -> str:

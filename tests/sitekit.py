@@ -239,6 +239,10 @@ async (rawTex) => {
       output: !!img.closest(".cell_output, .output"),
       loaded: img.complete && img.naturalWidth > 0,
       lazy: img.loading === "lazy",
+      // Pixels in the file and CSS px on screen (0 if hidden), for tests/test_site_figures.py.
+      natural_width: img.naturalWidth,
+      shown_width: img.getBoundingClientRect().width,
+      data: Object.assign({}, img.dataset),
     })),
   };
 }

@@ -33,7 +33,7 @@ def edition(tmp_path_factory):
 def _solution_lines(nb) -> list[str]:
     """Distinctive lines of every solution (code and prose) of a book notebook."""
     lines = []
-    for start, end in course._solution_blocks(nb).values():
+    for start, end in _notebooks.solution_blocks(nb).values():
         for cell in nb.cells[start + 1 : end]:
             for line in cell.source.splitlines():
                 line = line.strip()

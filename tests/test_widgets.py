@@ -14,6 +14,7 @@ from matplotlib.figure import Figure
 from PIL import Image
 
 from nblib import widgets
+from nblib.plots import MIN_TEXT_PX
 from nblib.widgets import explore, static_html
 
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
@@ -167,7 +168,33 @@ def test_static_html_controls_image_and_alt_text():
     assert img["alt"] == "A line (lr = 1, act = relu, bias = False)"
     assert img["decoding"] == "async"
     width, height = Image.open(io.BytesIO(png_of_img(img))).size
-    assert (img["width"], img["height"]) == (str(width), str(height))
+    assert (img["width"], img["height"]) == (str(width // 2), str(height // 2))  # 2x: see below
+
+
+def test_frames_have_two_pixels_per_css_pixel_and_record_their_smallest_text():
+    """A frame is drawn at 160 dpi and shown at 80 CSS px per inch; text the website would
+    show below MIN_TEXT_PX is enlarged, and the <img> records the smallest text the frames
+    draw, which the site test turns into CSS px."""
+
+    def note(small):
+        fig = Figure(figsize=(2.5, 1.5))
+        ax = fig.add_subplot()
+        ax.plot([0, 1], [0, 1])
+        if small:
+            ax.text(0.5, 0.5, "small", fontsize=6.5)
+        return fig
+
+    ex = explore(note, small=False)  # a checkbox: frame 0 without the note, frame 1 with it
+    assert widgets._png_size(ex.frame((0,))) == (2.5 * 160, 1.5 * 160)
+    [img] = Tags(ex.to_html()).find("img", "nblib-explorer-frame")
+    assert (img["width"], img["height"]) == ("200", "120")  # 2.5 x 1.5 inches at 80 px/in
+    assert img["data-dpi"] == "160"
+    # The note, raised from 6.5 pt to 11 px at 80 px per inch (+1 %, rounded up to 0.01 pt).
+    smallest = float(img["data-smallest-font-pt"])
+    assert smallest == ex.smallest_font([(1,)]) == pytest.approx(MIN_TEXT_PX * 72 / 80, rel=0.011)
+    assert smallest * 80 / 72 >= MIN_TEXT_PX
+    [snapshot] = Tags(ex.to_html(full=False)).find("img", "nblib-explorer-frame")
+    assert snapshot["data-smallest-font-pt"] == "10"  # the shown frame's tick labels
 
 
 def test_static_html_is_deterministic_and_ids_differ_between_explorers():
@@ -358,6 +385,46 @@ def test_plot_fn_must_return_a_figure_and_its_figures_are_closed_even_on_error()
     with pytest.raises(TypeError, match="plot_fn must return a matplotlib Figure, got NoneType"):
         ex.to_html()
     assert plt.get_fignums() == []
+
+
+# --- the first frame has no empty panel ----------------------------------------------------
+
+
+def test_empty_panels_finds_panels_without_data_across_them():
+    fig = Figure(figsize=(8, 6))
+    axes = fig.subplots(3, 3).ravel()
+    x = np.linspace(0, 1, 50)
+    axes[0].plot(x, x**2)  # a curve: data
+    axes[1].scatter(x, np.sin(x))  # markers
+    axes[2].bar([1, 2, 3], [3, 1, 2])  # bars
+    axes[3].imshow(np.eye(3))  # an image
+    axes[4].contour(np.add.outer(x, x))  # contours
+    axes[5].set(title="stub", xlim=(0, 400), ylim=(1e-8, 1e4), yscale="log")
+    axes[5].plot([0, 1, 2, 3], [12.5, 625, 794, 9.5e4])  # diverged: 2 of 400 steps in view
+    axes[6].axhline(1.0)  # a reference line and a band are not data
+    axes[6].axvspan(0.2, 0.4)
+    axes[7].plot([5.0], [1.0], "o")  # one point spans nothing
+    axes[8].axis("off")  # a diagram without axes is not checked
+    assert widgets.empty_panels(fig) == ["stub", "panel 7", "panel 8"]
+    axes[5].set_xlim(0, 30)  # the same run on 30 steps fills 2/30 > MIN_DATA_SPAN of the panel
+    assert widgets.empty_panels(fig) == ["panel 7", "panel 8"]
+
+
+def test_the_first_frame_of_an_explorer_may_not_have_an_empty_panel():
+    def loss_curve(lr):
+        """Loss against step; a large step stops the run at once."""
+        fig = Figure(figsize=(2, 1.5))
+        ax = fig.add_subplot(xlim=(0, 100), title="Loss")
+        steps = 100 if lr < 1 else 1
+        ax.plot(np.arange(steps + 1), np.exp(-lr * np.arange(steps + 1)))
+        return fig
+
+    assert explore(loss_curve, lr=[0.1, 0.5, 2.0]).frames()  # the middle value starts: fine
+    blank = explore(loss_curve, lr=[0.5, 2.0, 3.0])  # starts at lr = 2.0
+    with pytest.raises(ValueError, match=r"loss_curve \(lr = 2\.0\).*no data: \['Loss'\]"):
+        blank.to_html()
+    assert plt.get_fignums() == []
+    assert blank.frame((2,))  # lr = 3.0 is empty too, but only the first frame is a default
 
 
 def test_png_bytes_is_small_lossless_enough_and_deterministic():

@@ -12,12 +12,20 @@ Chapter 1, ...), registered under the exercise's label with :func:`register`.
 
 The same checks serve the autograder: a hidden test is simply
 ``assert check("la-forward-batch", forward_batch)``.
+
+A reference solution cell starts with the ``%%solution`` cell magic (registered when this
+module is imported in IPython, or by ``%load_ext nblib.exercises``): it runs the cell in a
+copy of the notebook's namespace, so "Run All" proves the reference passes its check
+without replacing what the learner wrote (:func:`run_apart`).
 """
 
 from __future__ import annotations
 
+import ast
 import importlib
+import linecache
 import pkgutil
+import sys
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -214,3 +222,62 @@ def expect_same_function(
             atol=atol,
         )
     return n
+
+
+# ---------------------------------------------------------------------------
+# Reference solutions, run apart from the learner's work
+# ---------------------------------------------------------------------------
+
+
+def run_apart(source: str, namespace: dict[str, Any], filename: str = "<solution>") -> Any:
+    """Run ``source`` in a shallow copy of ``namespace`` and return its final expression's value.
+
+    The code sees every name of ``namespace`` but binds none there: a reference solution
+    defining ``two_layer_backward`` leaves the learner's own ``two_layer_backward`` in place.
+    (Objects are shared, not copied: code that mutates one, e.g. draws from a shared
+    generator, still changes it.) As in IPython, a final expression not ending in ``;`` is
+    returned, so it is displayed.
+    """
+    if not isinstance(source, str):
+        raise TypeError(f"source must be a str, got {type(source).__name__}")
+    if not isinstance(namespace, dict):
+        raise TypeError(f"namespace must be a dict, got {type(namespace).__name__}")
+    tree = ast.parse(source, filename)
+    show_last = (
+        bool(tree.body)
+        and isinstance(tree.body[-1], ast.Expr)
+        and not source.rstrip().endswith(";")
+    )
+    last = tree.body.pop() if show_last else None
+    lines = source.splitlines(keepends=True)
+    linecache.cache[filename] = (len(source), None, lines, filename)  # tracebacks show the code
+    scope = dict(namespace)
+    exec(compile(tree, filename, "exec"), scope)
+    if last is not None:
+        return eval(compile(ast.Expression(last.value), filename, "eval"), scope)
+    return None
+
+
+def _solution_magic(line: str, cell: str) -> Any:
+    """``%%solution``: run this reference solution apart from the learner's names."""
+    if line.strip():
+        raise ValueError(f"%%solution takes no arguments, got {line.strip()!r}")
+    from IPython import get_ipython
+
+    shell = get_ipython()
+    return run_apart(shell.transform_cell(cell), shell.user_ns, "<reference solution>")
+
+
+def load_ipython_extension(ipython: Any) -> None:
+    """``%load_ext nblib.exercises``: register the ``%%solution`` cell magic."""
+    ipython.register_magic_function(_solution_magic, magic_kind="cell", magic_name="solution")
+
+
+def _register_in_running_ipython() -> None:
+    ipython_module = sys.modules.get("IPython")  # never import IPython into plain Python
+    shell = ipython_module.get_ipython() if ipython_module else None
+    if shell is not None:
+        load_ipython_extension(shell)
+
+
+_register_in_running_ipython()

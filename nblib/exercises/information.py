@@ -32,13 +32,19 @@ def _kl_bits(p: np.ndarray, q: np.ndarray) -> float:
 def _kl_cases() -> list[tuple[str, np.ndarray, np.ndarray]]:
     rng = np.random.default_rng(51)
     cases = [
-        (f"two random distributions on {m} symbols", rng.dirichlet(np.ones(m)), rng.dirichlet(np.ones(m)))
+        (
+            f"two random distributions on {m} symbols",
+            rng.dirichlet(np.ones(m)),
+            rng.dirichlet(np.ones(m)),
+        )
         for m in (2, 5, 12)
     ]
     p0 = np.array([0.5, 0.0, 0.3, 0.2, 0.0])
     cases.append(("a p with zero entries", p0, rng.dirichlet(np.ones(5))))
     cases.append(("p equal to q", p0, p0.copy()))
-    cases.append(("a q with a zero where p > 0", np.array([0.25, 0.25, 0.5]), np.array([0.5, 0.5, 0.0])))
+    cases.append(
+        ("a q with a zero where p > 0", np.array([0.25, 0.25, 0.5]), np.array([0.5, 0.5, 0.0]))
+    )
     return cases
 
 
@@ -189,7 +195,11 @@ def check_binned_layer_information(binned_layer_information) -> str:
     saturated = np.tanh(rng.normal(size=(300, 2)) * 30)
     saturated[:5] = 1.0  # exactly at the top edge
     cases = [
-        ("a 3-unit tanh layer on 256 words, 5 bins", np.tanh(words @ rng.normal(0, 0.4, (8, 3))), 5),
+        (
+            "a 3-unit tanh layer on 256 words, 5 bins",
+            np.tanh(words @ rng.normal(0, 0.4, (8, 3))),
+            5,
+        ),
         ("a 4-unit layer, 30 bins", np.tanh(words @ rng.normal(0, 0.3, (8, 4))), 30),
         ("a 1-unit layer of shape (n, 1), 8 bins", np.tanh(words @ rng.normal(0, 0.5, (8, 1))), 8),
         ("a saturated layer with values exactly 1, 4 bins", saturated, 4),
@@ -224,7 +234,9 @@ def check_binned_layer_information(binned_layer_information) -> str:
                 "(clip the index to n_bins - 1)"
             )
         expect_scalar(value, expected, label, rtol=0, atol=1e-9)
-    return f"your binned estimate agrees on {len(cases)} layers, including saturated and narrow ones"
+    return (
+        f"your binned estimate agrees on {len(cases)} layers, including saturated and narrow ones"
+    )
 
 
 # ---------------------------------------------------------------------------
@@ -297,13 +309,18 @@ def check_ib_update(ib_update) -> str:
             continue
         for variant, why in (
             ("no_prior", "the new encoder is weighted by the cluster's probability p(t)"),
-            ("plus", "the exponent is -beta times the divergence: similar clusters get more weight"),
+            (
+                "plus",
+                "the exponent is -beta times the divergence: similar clusters get more weight",
+            ),
             ("reversed", "the divergence goes from p(y|x) to p(y|t), D(p(y|x) || p(y|t))"),
         ):
             if np.allclose(arr, _ib_reference(p_xy, enc, beta, variant), atol=1e-8):
                 raise Incorrect(f"{label} is off: {why}")
         if "empty" in what and np.any(arr[:, 2] > 1e-12):
-            raise Incorrect(f"{label} puts mass on the empty cluster; with p(t) = 0 it must stay empty")
+            raise Incorrect(
+                f"{label} puts mass on the empty cluster; with p(t) = 0 it must stay empty"
+            )
         expect_array(arr, expected, label, rtol=0, atol=1e-8)
     return f"your update agrees on {len(cases)} cases, including an empty cluster and beta = 2000"
 
@@ -330,8 +347,15 @@ def _binary_entropy_bits(p: float) -> float:
 def check_noise_bits(noise_bits) -> str:
     """``noise_bits(n, fraction, n_classes)``: log2 C(n, m) + m log2(K − 1), m = round(fraction n)."""
     expect_function(noise_bits, "noise_bits")
-    cases = [(1347, 0.2, 10), (4, 0.5, 2), (10, 0.0, 10), (50, 1.0, 3), (1000, 0.3, 5),
-             (10, 0.37, 4), (2_000_000, 0.1, 100)]  # 10 · 0.37 = 3.7: round, not floor
+    cases = [
+        (1347, 0.2, 10),
+        (4, 0.5, 2),
+        (10, 0.0, 10),
+        (50, 1.0, 3),
+        (1000, 0.3, 5),
+        (10, 0.37, 4),
+        (2_000_000, 0.1, 100),
+    ]  # 10 · 0.37 = 3.7: round, not floor
     for n, fraction, k in cases:
         what = f"noise_bits({n}, {fraction}, {k})"
         value = noise_bits(n, fraction, k)
@@ -340,7 +364,12 @@ def check_noise_bits(noise_bits) -> str:
             v = float(value)
         except (TypeError, ValueError):
             v = None
-        if v is not None and np.isfinite(v) and expected > 0 and not np.isclose(v, expected, rtol=1e-9):
+        if (
+            v is not None
+            and np.isfinite(v)
+            and expected > 0
+            and not np.isclose(v, expected, rtol=1e-9)
+        ):
             m = round(fraction * n)
             m_floor = int(np.floor(fraction * n))
             if m_floor != m and np.isclose(v, _noise_bits(n, m_floor / n, k), rtol=1e-9):
@@ -385,9 +414,17 @@ def check_early_stopping(early_stopping) -> str:
     walk = 0.5 + np.cumsum(rng.normal(0.01, 0.03, 60))
     cases = [
         ("rising scores", np.linspace(0.1, 0.9, 12), 3),
-        ("a peak at epoch 4", np.array([0.2, 0.5, 0.7, 0.8, 0.9, 0.85, 0.8, 0.7, 0.6, 0.5, 0.4]), 3),
+        (
+            "a peak at epoch 4",
+            np.array([0.2, 0.5, 0.7, 0.8, 0.9, 0.85, 0.8, 0.7, 0.6, 0.5, 0.4]),
+            3,
+        ),
         ("a plateau at the best value", np.array([0.1, 0.6, 0.6, 0.6, 0.6, 0.6, 0.5]), 2),
-        ("an improvement after patience - 1 flat epochs", np.array([0.3, 0.5, 0.4, 0.4, 0.7, 0.6, 0.6, 0.6]), 3),
+        (
+            "an improvement after patience - 1 flat epochs",
+            np.array([0.3, 0.5, 0.4, 0.4, 0.7, 0.6, 0.6, 0.6]),
+            3,
+        ),
         ("patience 1", np.array([0.3, 0.4, 0.35, 0.5, 0.2]), 1),
         ("a tiny improvement", np.array([0.5, 0.5001, 0.4, 0.4, 0.4, 0.45, 0.3]), 3),
         ("a single epoch", np.array([0.42]), 5),
@@ -398,30 +435,40 @@ def check_early_stopping(early_stopping) -> str:
         label = f"on {what} (patience {patience})"
         out = call_on_copy(early_stopping, "early_stopping", scores, patience)
         if not isinstance(out, (tuple, list)) or len(out) != 2:
-            raise Incorrect(f"{label} your function returned {type(out).__name__}; return a pair "
-                            "(best_epoch, stop_epoch)")
+            raise Incorrect(
+                f"{label} your function returned {type(out).__name__}; return a pair "
+                "(best_epoch, stop_epoch)"
+            )
         try:
             best, stop = (int(v) for v in out)
         except (TypeError, ValueError) as exc:
             raise Incorrect(f"{label} the returned epochs should be integers") from exc
         ref_best, ref_stop = _early_stopping(scores, patience)
         if (best, stop) == (ref_best + 1, ref_stop + 1):
-            raise Incorrect(f"{label} your epochs are one too large: count epochs from 0, as the "
-                            "indices of the scores")
+            raise Incorrect(
+                f"{label} your epochs are one too large: count epochs from 0, as the "
+                "indices of the scores"
+            )
         if best != ref_best:
             if 0 < scores[ref_best] - scores[best] < 1e-2 and best < ref_best:
-                raise Incorrect(f"{label} best_epoch misses an improvement of "
-                                f"{scores[ref_best] - scores[best]:.1g}: any strict improvement "
-                                "counts, however small")
+                raise Incorrect(
+                    f"{label} best_epoch misses an improvement of "
+                    f"{scores[ref_best] - scores[best]:.1g}: any strict improvement "
+                    "counts, however small"
+                )
             if scores[best] == scores[ref_best]:
-                raise Incorrect(f"{label} best_epoch has the best score but is not the first epoch "
-                                "reaching it: an equal score is no improvement")
+                raise Incorrect(
+                    f"{label} best_epoch has the best score but is not the first epoch "
+                    "reaching it: an equal score is no improvement"
+                )
             raise Incorrect(f"{label} best_epoch does not hold the best score seen before stopping")
         if stop != ref_stop:
             direction = "early" if stop < ref_stop else "late"
-            raise Incorrect(f"{label} training stops {abs(stop - ref_stop)} epoch(s) too {direction}; "
-                            "the rule fires after `patience` epochs in a row without a strict "
-                            "improvement, and never after the last epoch")
+            raise Incorrect(
+                f"{label} training stops {abs(stop - ref_stop)} epoch(s) too {direction}; "
+                "the rule fires after `patience` epochs in a row without a strict "
+                "improvement, and never after the last epoch"
+            )
     return f"early_stopping agrees on {len(cases)} score curves"
 
 
@@ -436,8 +483,21 @@ def check_amari_rotation(amari_rotation) -> str:
     from ..info import amari_index
 
     expect_function(amari_rotation, "amari_rotation")
-    angles = [0.0, 0.05, np.pi / 8, np.pi / 4, 1.0, 0.45 * np.pi, np.pi / 2, 2.0, 3.0, 4.0,
-              -0.3, -1.2, 10.0]
+    angles = [
+        0.0,
+        0.05,
+        np.pi / 8,
+        np.pi / 4,
+        1.0,
+        0.45 * np.pi,
+        np.pi / 2,
+        2.0,
+        3.0,
+        4.0,
+        -0.3,
+        -1.2,
+        10.0,
+    ]
     for phi in angles:
         what = f"amari_rotation({phi:.4g})"
         value = amari_rotation(phi)
@@ -453,16 +513,28 @@ def check_amari_rotation(amari_rotation) -> str:
             if np.isclose(v, 4 * expected, rtol=1e-9):
                 raise Incorrect(f"{what} is not normalised: divide the sum by 2d(d - 1) = 4")
             if np.isclose(v, np.sin(folded), rtol=1e-9) or np.isclose(v, folded, rtol=1e-9):
-                raise Incorrect(f"{what} is a small-angle approximation; the ratios in eq-it-amari "
-                                "give an exact trigonometric expression")
-            outside = f" ({v:.3g} is outside [0, 1], where the index always lies)" if not -1e-12 <= v <= 1 + 1e-12 else ""
+                raise Incorrect(
+                    f"{what} is a small-angle approximation; the ratios in eq-it-amari "
+                    "give an exact trigonometric expression"
+                )
+            outside = (
+                f" ({v:.3g} is outside [0, 1], where the index always lies)"
+                if not -1e-12 <= v <= 1 + 1e-12
+                else ""
+            )
             if 0 <= phi <= np.pi / 4:
-                raise Incorrect(f"{what} is wrong{outside}: for phi in [0, pi/4] the largest entry of each "
-                                "row and column of |R| is cos(phi); divide the sums by it")
+                raise Incorrect(
+                    f"{what} is wrong{outside}: for phi in [0, pi/4] the largest entry of each "
+                    "row and column of |R| is cos(phi); divide the sums by it"
+                )
             if phi <= np.pi / 2:
-                raise Incorrect(f"{what} is wrong{outside}: between pi/4 and pi/2 the largest entry of "
-                                "each row of |R| is no longer the cosine")
-            raise Incorrect(f"{what} is wrong{outside} for an angle outside [0, pi/2]: how does the index "
-                            "change when phi grows by pi/2, or changes sign?")
+                raise Incorrect(
+                    f"{what} is wrong{outside}: between pi/4 and pi/2 the largest entry of "
+                    "each row of |R| is no longer the cosine"
+                )
+            raise Incorrect(
+                f"{what} is wrong{outside} for an angle outside [0, pi/2]: how does the index "
+                "change when phi grows by pi/2, or changes sign?"
+            )
         expect_scalar(value, expected, what, rtol=1e-9, atol=1e-12)
     return f"amari_rotation agrees with eq-it-amari at {len(angles)} angles, negative ones included"

@@ -46,12 +46,15 @@ def _check_perceptron(answer) -> str:
         if not isinstance(out, (tuple, list)) or len(out) != 2:
             raise Incorrect(
                 f"perceptron should return a pair (w, mistakes), e.g. the tuple `return w, mistakes`; "
-                f"got {type(out).__name__}" + (f" of length {len(out)}" if isinstance(out, (tuple, list)) else "")
+                f"got {type(out).__name__}"
+                + (f" of length {len(out)}" if isinstance(out, (tuple, list)) else "")
             )
         w, mistakes = out
         w = as_answer_array(w, "the weights w")
         if w.shape != (dim,):
-            raise Incorrect(f"w has shape {w.shape}; for X of shape {X.shape} it should have shape ({dim},)")
+            raise Incorrect(
+                f"w has shape {w.shape}; for X of shape {X.shape} it should have shape ({dim},)"
+            )
         w_ref, k_ref = reference(X, y)
         wrong = int(np.sum(y * (X @ w) <= 0))
         if wrong:
@@ -60,7 +63,11 @@ def _check_perceptron(answer) -> str:
                 "boundary): keep passing over the data until a whole pass makes no update, and treat "
                 "y w.x <= 0 (including 0) as a mistake"
             )
-        if isinstance(mistakes, bool) or not np.isscalar(mistakes) or float(mistakes) != int(mistakes):
+        if (
+            isinstance(mistakes, bool)
+            or not np.isscalar(mistakes)
+            or float(mistakes) != int(mistakes)
+        ):
             raise Incorrect(f"mistakes should be a whole number, got {mistakes!r}")
         if not np.allclose(w, w_ref, rtol=1e-9, atol=1e-12):
             raise Incorrect(
@@ -155,7 +162,9 @@ def _check_rectangles(answer) -> str:
     for bits in range(16):
         cases.append((diamond, np.array([(bits >> i) & 1 for i in range(4)])))
     grid = np.array([[0.0, 0.0], [1.0, 0.0], [2.0, 0.0], [0.0, 1.0], [1.0, 1.0], [2.0, 1.0]])
-    cases.append((grid, np.array([1, 0, 1, 0, 0, 0])))  # a negative on the edge between two positives
+    cases.append(
+        (grid, np.array([1, 0, 1, 0, 0, 0]))
+    )  # a negative on the edge between two positives
     cases.append((grid, np.array([1, 1, 0, 1, 1, 0])))
     cases.append((grid, np.zeros(6, dtype=int)))
     for _ in range(60):
@@ -164,11 +173,15 @@ def _check_rectangles(answer) -> str:
     for pts, lab in cases:
         got = call_on_copy(answer, "rectangle_realizable", pts, lab)
         if not isinstance(got, (bool, np.bool_)):
-            raise Incorrect(f"rectangle_realizable should return True or False, got {type(got).__name__}")
+            raise Incorrect(
+                f"rectangle_realizable should return True or False, got {type(got).__name__}"
+            )
         want = _rectangle_reference(pts, lab)
         if bool(got) != want:
             if not lab.any():
-                raise Incorrect("the labeling with no 1s is realizable (a rectangle away from all points)")
+                raise Incorrect(
+                    "the labeling with no 1s is realizable (a rectangle away from all points)"
+                )
             if want:
                 raise Incorrect(
                     f"you said False for a realizable labeling of {len(pts)} points: the smallest "
@@ -197,19 +210,28 @@ def _rademacher_exact_reference(X: np.ndarray, bound: float) -> float:
 def _check_rademacher_exact(rademacher_exact) -> str:
     expect_function(rademacher_exact, "rademacher_exact")
     rng = np.random.default_rng(64)
-    cases = [(rng.normal(size=(m, d)) * rng.uniform(0.5, 2, size=(m, 1)), b)
-             for m, d, b in [(3, 2, 1.0), (6, 4, 0.5), (9, 3, 2.0), (12, 5, 1.0)]]
+    cases = [
+        (rng.normal(size=(m, d)) * rng.uniform(0.5, 2, size=(m, 1)), b)
+        for m, d, b in [(3, 2, 1.0), (6, 4, 0.5), (9, 3, 2.0), (12, 5, 1.0)]
+    ]
     for X, b in cases:
         value = call_on_copy(rademacher_exact, "rademacher_exact", X, b)
-        expect_scalar(value, _rademacher_exact_reference(X, b), f"rademacher_exact on {X.shape[0]} points", rtol=1e-9)
+        expect_scalar(
+            value,
+            _rademacher_exact_reference(X, b),
+            f"rademacher_exact on {X.shape[0]} points",
+            rtol=1e-9,
+        )
     # exactness: a random-sign estimate would differ from run to run and from the enumeration
     X1 = np.array([[1.0, 0.0], [0.0, 1.0], [1.0, 1.0]])
     ref = _rademacher_exact_reference(X1, 1.0)
     for _ in range(3):
         got = float(rademacher_exact(X1.copy(), 1.0))
         if not np.isclose(got, ref, rtol=1e-12):
-            raise Incorrect("the value is not exact on 3 points: average over all 2^m sign vectors, "
-                            "not over random draws")
+            raise Incorrect(
+                "the value is not exact on 3 points: average over all 2^m sign vectors, "
+                "not over random draws"
+            )
     return f"exact on {len(cases) + 1} point sets, from 3 to 12 points"
 
 
@@ -243,8 +265,10 @@ def _check_aic_bic(aic_bic) -> str:
         # fitted without the column of ones: the RSS changes too, with k = p or k = p + 1 counted
         rss0 = np.sum((y - X @ np.linalg.lstsq(X, y, rcond=None)[0]) ** 2)
         llf0 = -0.5 * n * (np.log(2 * np.pi) + np.log(rss0 / n) + 1)
-        no_ones = {"AIC": [-2 * llf0 + 2 * kk for kk in (p, p + 1)],
-                   "BIC": [-2 * llf0 + kk * np.log(n) for kk in (p, p + 1)]}
+        no_ones = {
+            "AIC": [-2 * llf0 + 2 * kk for kk in (p, p + 1)],
+            "BIC": [-2 * llf0 + kk * np.log(n) for kk in (p, p + 1)],
+        }
         for value, ref, name in [(aic, ref_aic, "AIC"), (bic, ref_bic, "BIC")]:
             v = as_answer_array(value, name)
             if v.ndim != 0:
@@ -252,18 +276,26 @@ def _check_aic_bic(aic_bic) -> str:
             v = float(v)
             penalty = 2.0 if name == "AIC" else np.log(n)
             if np.isclose(v, ref + penalty, rtol=1e-9):
-                raise Incorrect(f"the {name} counts one parameter too many: statsmodels' convention "
-                                "counts the regression coefficients (with the intercept) but not σ²")
+                raise Incorrect(
+                    f"the {name} counts one parameter too many: statsmodels' convention "
+                    "counts the regression coefficients (with the intercept) but not σ²"
+                )
             if np.isclose(v, ref - penalty, rtol=1e-9):
-                raise Incorrect(f"the {name} counts one parameter too few: k counts every regression "
-                                "coefficient, the intercept included")
+                raise Incorrect(
+                    f"the {name} counts one parameter too few: k counts every regression "
+                    "coefficient, the intercept included"
+                )
             if any(np.isclose(v, alt, rtol=1e-9) for alt in no_ones[name]):
-                raise Incorrect(f"the {name} comes from a fit without an intercept: did you forget the "
-                                "column of ones? The model is y = b0 + Xw + noise")
+                raise Incorrect(
+                    f"the {name} comes from a fit without an intercept: did you forget the "
+                    "column of ones? The model is y = b0 + Xw + noise"
+                )
             n_rss = np.log(n / (n - k))
             if np.isclose(v, ref + n * n_rss, rtol=1e-9):
-                raise Incorrect(f"the {name} uses the unbiased σ² = RSS/(n − k); the maximum-likelihood "
-                                "estimate divides by n")
+                raise Incorrect(
+                    f"the {name} uses the unbiased σ² = RSS/(n − k); the maximum-likelihood "
+                    "estimate divides by n"
+                )
             expect_scalar(v, ref, f"the {name} for n = {n}, p = {p}", rtol=1e-9)
     return "AIC and BIC agree with the maximum-likelihood formulas on 3 regressions"
 
@@ -291,14 +323,22 @@ def _check_kl_inverse(kl_inv) -> str:
         v = float(v)
         ref = _kl_inverse_reference(q, c)
         if v < q - 1e-9:
-            raise Incorrect(f"kl_inv({q}, {c}) is below q: you found the root on the wrong side; "
-                            "the bound needs the largest p ≥ q")
-        if np.isclose(v, min(q + np.sqrt(c / 2), 1.0), atol=1e-9) and not np.isclose(v, ref, atol=1e-6):
-            raise Incorrect("that is Pinsker's relaxation q + √(c/2), an upper bound on the answer; "
-                            "solve kl(q‖p) = c itself")
+            raise Incorrect(
+                f"kl_inv({q}, {c}) is below q: you found the root on the wrong side; "
+                "the bound needs the largest p ≥ q"
+            )
+        if np.isclose(v, min(q + np.sqrt(c / 2), 1.0), atol=1e-9) and not np.isclose(
+            v, ref, atol=1e-6
+        ):
+            raise Incorrect(
+                "that is Pinsker's relaxation q + √(c/2), an upper bound on the answer; "
+                "solve kl(q‖p) = c itself"
+            )
         if c > 0 and v <= q + 1e-12:
-            raise Incorrect(f"kl_inv({q}, {c}) is not above q although c > 0: the largest p with "
-                            "kl(q‖p) ≤ c lies on the right of q; you found the root on the wrong side")
+            raise Incorrect(
+                f"kl_inv({q}, {c}) is not above q although c > 0: the largest p with "
+                "kl(q‖p) ≤ c lies on the right of q; you found the root on the wrong side"
+            )
         if not 0.0 <= v <= 1.0:
             raise Incorrect(f"kl_inv({q}, {c}) = {v:.4g} is not a probability")
         expect_scalar(v, ref, f"kl_inv({q}, {c})", rtol=0, atol=1e-6)

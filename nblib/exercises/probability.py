@@ -55,8 +55,14 @@ def check_softmax_grad(softmax_nll_grad) -> str:
         arr = as_answer_array(out, label)
         expected = _softmax_nll_grad(W, X, y)
         if arr.shape == expected.T.shape and arr.shape != expected.shape:
-            raise Incorrect(f"{label} has shape {arr.shape}; it should have the shape of W, {W.shape}")
-        if arr.shape == expected.shape and n > 1 and np.allclose(arr * n, expected, rtol=1e-6, atol=1e-9):
+            raise Incorrect(
+                f"{label} has shape {arr.shape}; it should have the shape of W, {W.shape}"
+            )
+        if (
+            arr.shape == expected.shape
+            and n > 1
+            and np.allclose(arr * n, expected, rtol=1e-6, atol=1e-9)
+        ):
             raise Incorrect(
                 f"{label} is off by a factor of n = {n}: the exercise asks for the gradient of the "
                 "summed NLL, not of the mean"
@@ -101,7 +107,9 @@ def _ece_probe_signed_gaps(ece) -> None:
         p /= p.sum(axis=1, keepdims=True)
         conf, pred = p.max(axis=1), p.argmax(axis=1)
         # over-confident above 0.6, under-confident below: bins of both signs
-        correct = rng.random(len(p)) < np.clip(conf + np.where(conf > 0.6, hi_shift, lo_shift), 0, 1)
+        correct = rng.random(len(p)) < np.clip(
+            conf + np.where(conf > 0.6, hi_shift, lo_shift), 0, 1
+        )
         probes.append((p, np.where(correct, pred, (pred + 1) % 3), 10))
     values, signed, expected = [], [], []
     for probs, labels, n_bins in probes:
@@ -135,7 +143,12 @@ def check_ece(ece) -> str:
     expect_function(ece, "ece")
     rng = np.random.default_rng(421)
     cases = []
-    for n, k, n_bins, sharp in [(200, 3, 10, 2.0), (500, 10, 15, 4.0), (50, 2, 5, 1.0), (1000, 4, 20, 6.0)]:
+    for n, k, n_bins, sharp in [
+        (200, 3, 10, 2.0),
+        (500, 10, 15, 4.0),
+        (50, 2, 5, 1.0),
+        (1000, 4, 20, 6.0),
+    ]:
         z = sharp * rng.standard_normal((n, k))
         p = np.exp(z - z.max(axis=1, keepdims=True))
         p /= p.sum(axis=1, keepdims=True)
@@ -165,7 +178,9 @@ def check_ece(ece) -> str:
         edges = np.linspace(0, 1, n_bins + 1)
         index = np.clip(np.searchsorted(edges[1:-1], conf, side="left"), 0, n_bins - 1)
         gaps = [abs(correct[index == m].mean() - conf[index == m].mean()) for m in np.unique(index)]
-        if np.isclose(value, np.mean(gaps), rtol=1e-9) and not np.isclose(value, expected, rtol=1e-9):
+        if np.isclose(value, np.mean(gaps), rtol=1e-9) and not np.isclose(
+            value, expected, rtol=1e-9
+        ):
             raise Incorrect(
                 f"{label} averages the gaps of the bins with equal weights; weight each bin by the "
                 "fraction of examples in it"
@@ -362,7 +377,9 @@ def check_relu_kernel_step(relu_kernel_step) -> str:
                     "the arc-cosine formula"
                 )
             if np.isclose(ratio[0], 1 / wv):
-                raise Incorrect(f"{label} is off by a constant factor: did you multiply by weight_var?")
+                raise Incorrect(
+                    f"{label} is off by a constant factor: did you multiply by weight_var?"
+                )
             raise Incorrect(f"{label} is off by a constant factor; check the normalization")
         if np.allclose(np.diag(arr), np.diag(expected), rtol=1e-6, atol=1e-9) and not np.allclose(
             arr, expected, rtol=1e-6, atol=1e-9
@@ -429,7 +446,9 @@ def check_leapfrog(leapfrog_steps) -> str:
             calls[0] += 1
             z = np.asarray(z, dtype=float)
             if z.shape != (d,):
-                raise Incorrect(f"grad_log_prob was called with shape {z.shape}; it takes x, shape ({d},)")
+                raise Incorrect(
+                    f"grad_log_prob was called with shape {z.shape}; it takes x, shape ({d},)"
+                )
             return grad(z)
 
         out = leapfrog_steps(x0.copy(), p0.copy(), counted, eps, n_steps)
@@ -445,7 +464,9 @@ def check_leapfrog(leapfrog_steps) -> str:
             )
         x_ref, p_ref = _leapfrog_reference(x0, p0, grad, eps, n_steps)
         if x_new.shape != x_ref.shape or p_new.shape != p_ref.shape:
-            raise Incorrect(f"{label} returned shapes {x_new.shape} and {p_new.shape}; both should be ({d},)")
+            raise Incorrect(
+                f"{label} returned shapes {x_new.shape} and {p_new.shape}; both should be ({d},)"
+            )
         x_eu, p_eu = _euler_variant(x0, p0, grad, eps, n_steps)
         if np.allclose(x_new, x_eu, rtol=1e-9) and np.allclose(p_new, p_eu, rtol=1e-9):
             raise Incorrect(
@@ -466,7 +487,9 @@ def check_leapfrog(leapfrog_steps) -> str:
                 "momentum-first form of eq. (eq-pr-leapfrog): half step of p, full step of x, half step of p"
             )
         if not np.allclose(x_new, x_ref, rtol=1e-9, atol=1e-12):
-            raise Incorrect(f"{label} ends at the wrong position (largest error "
-                            f"{np.max(np.abs(x_new - x_ref)):.3g})")
+            raise Incorrect(
+                f"{label} ends at the wrong position (largest error "
+                f"{np.max(np.abs(x_new - x_ref)):.3g})"
+            )
         expect_array(p_new, p_ref, f"{label}: the momentum", rtol=1e-9, atol=1e-12)
     return f"your leapfrog integrator matches eq. (eq-pr-leapfrog) on {len(cases)} targets"

@@ -1,4 +1,4 @@
-"""Fetch the pinned CDN scripts the browser tests serve offline (MathJax), without npm.
+"""Fetch the pinned scripts the browser tests serve offline (MathJax, axe-core), without npm.
 
 Reads ``tests/site/vendor.json`` (name -> npm registry tarball URL and its sha512
 ``integrity``), downloads each tarball, checks the checksum, and unpacks the package into
