@@ -1,8 +1,9 @@
 """Accessibility fixes for markup that Sphinx extensions and the theme generate.
 
 ``tests/test_site_accessibility.py`` runs axe-core on every page; these are the
-workarounds for what it found in other projects' markup (the book's own colours are
-in ``_static/accessibility.css``, the theme's buttons in ``_templates/components/``).
+workarounds for what it found in other projects' markup. (The book's own colours are
+in ``_static/accessibility.css``; the theme's search and colour-mode buttons are
+overridden in ``_templates/search-button-field.html`` and ``_templates/theme-switcher.html``.)
 
 1. Bibliography entries. docutils writes each citation as
    ``<div role="doc-biblioentry">`` inside a ``<div role="list">``. DPUB-ARIA 1.1
@@ -14,9 +15,9 @@ in ``_static/accessibility.css``, the theme's buttons in ``_templates/components
 
 2. Table-of-contents expanders. pydata-sphinx-theme 0.17 gives each collapsible
    sidebar entry a ``<summary>`` holding only a decorative chevron, so it has no
-   accessible name (axe ``summary-name``; listed in pydata-sphinx-theme#1428's
-   roots, and worked around the same way in pytorch/pytorch_sphinx_theme#234).
-   Each gets a visually hidden "Sections of <entry title>". Still so in 0.24.
+   accessible name (axe ``summary-name``, serious; described, and worked around the
+   same way, in pytorch/pytorch_sphinx_theme#234). Each gets a visually hidden
+   "Sections of <entry title>". pydata-sphinx-theme 0.24 still writes the bare summary.
 
 3. Hidden code cells. myst-nb (1.4) writes ``<summary aria-label="Toggle hidden content">``
    around the visible prompt "Show code cell source": the visible label is not part of

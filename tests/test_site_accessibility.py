@@ -8,7 +8,7 @@ they are listed in one warning at the end (pytest's warnings summary), and every
 is written to ``_build/test-artifacts/axe.json``.
 
 Dark mode changes colours only, so the dark pass runs just the rules that look at
-colours, in the same tab. What the book does about the findings: ``_static/accessibility.css``,
+colours, in the same tab; two tabs work at once (``Audit``). What the book does about the findings: ``_static/accessibility.css``,
 ``_ext/accessibility.py`` and ``_templates/{search-button-field,theme-switcher}.html``.
 Run ``make book`` (or set ``BOOK_HTML``) first; these tests carry the ``book`` marker.
 """
@@ -117,6 +117,7 @@ class Audit:
         return self.results[path]
 
     def audit_queue(self) -> None:
+        """Audit every queued page; a page that fails is recorded and the rest go on."""
         in_flight: tuple[str, Any] | None = None
         while self.queue or in_flight:
             started = self.start(self.queue.pop(0)) if self.queue else None
@@ -151,6 +152,7 @@ class Audit:
 
 
 def describe(violation: dict[str, Any], mode: str) -> str:
+    """One violation on one line: impact, rule, mode, the first elements, axe's advice."""
     nodes = violation["nodes"]
     first = nodes[0]["summary"].replace("\n", " ") if nodes else ""
     return (
@@ -244,7 +246,7 @@ def test_axe_reports_a_planted_contrast_failure(site: Site) -> None:
         page.evaluate(
             """() => { const p = document.createElement("p"); p.id = "axe-canary";
             p.textContent = "grey on grey"; p.style.cssText = "color:#777;background:#888";
-            document.querySelector("main, body").prepend(p); }"""
+            (document.querySelector("main") ?? document.body).prepend(p); }"""
         )
         for mode in MODES:
             found = [
