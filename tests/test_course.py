@@ -54,7 +54,7 @@ def test_student_edition_has_no_solution_text(edition, path):
     elsewhere = "\n".join(
         c.source
         for i, c in enumerate(book.cells)
-        if not any(s <= i <= e for s, e in course._solution_blocks(book).values())
+        if not any(s <= i <= e for s, e in _notebooks.solution_blocks(book).values())
     )
     leaked = [line for line in leaked if line not in elsewhere]
     assert not leaked, f"solution text in the student edition of {path.name}: {leaked[:3]}"
@@ -74,7 +74,7 @@ def test_student_edition_keeps_exercises_stubs_and_checks(edition, path):
 
 def _answer_cells(book) -> dict[str, str]:
     """For each auto-graded exercise, the code of its reference solution."""
-    blocks = course._solution_blocks(book)
+    blocks = _notebooks.solution_blocks(book)
     answers = {}
     for ex in course.exercises(book):
         if ex.autograded:
