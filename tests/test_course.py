@@ -80,7 +80,10 @@ def _answer_cells(book) -> dict[str, str]:
         if ex.autograded:
             start, end = blocks[ex.label]
             answers[ex.label] = "\n".join(
-                c.source for c in book.cells[start + 1 : end] if c.cell_type == "code"
+                # a student pastes the code, not the %%solution magic that runs it apart
+                c.source.removeprefix(_notebooks.SOLUTION_MAGIC + "\n")
+                for c in book.cells[start + 1 : end]
+                if c.cell_type == "code"
             )
     return answers
 
