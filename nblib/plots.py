@@ -215,7 +215,7 @@ def raise_small_text(
     :func:`svg` and the book's ``savefig.bbox`` crop), else the figure's width. Larger text
     can widen a tight box, so this repeats until nothing changes. Returns the floor (pt).
 
-    >>> fig = Figure(figsize=(12, 3))  # 1152 CSS px, shown at 688: scale 0.6 (0.59 with 1 %)
+    >>> fig = Figure(figsize=(12, 3))  # 1152 CSS px, shown at 688: scale 0.6
     >>> _ = fig.add_subplot().set_title("small", fontsize=8)
     >>> round(raise_small_text(fig, tight=False), 2), fig.axes[0].title.get_fontsize()
     (13.96, 13.96)
@@ -227,10 +227,11 @@ def raise_small_text(
             width = fig.get_tightbbox().width + 2 * mpl.rcParams["savefig.pad_inches"]
         else:
             width = fig.get_figwidth()
-        # 1 % wider: Agg, which measures here, and the SVG writer measure text a little
-        # differently, so the saved box can be a few tenths of a percent wider.
-        scale = min(1.0, OUTPUT_PX / (1.01 * width * px_per_inch))
-        needed = math.ceil(MIN_TEXT_PX * 72 / px_per_inch / scale * 100) / 100  # 0.01 pt up
+        scale = min(1.0, OUTPUT_PX / (width * px_per_inch))
+        # 1 % above, rounded up to 0.01 pt: the SVG writer measures text a little unlike
+        # Agg, which measures here, so the saved box can be a few tenths of a percent
+        # wider; a browser lays images out in 1/64 px and frames round to whole pixels.
+        needed = math.ceil(1.01 * MIN_TEXT_PX * 72 / px_per_inch / scale * 100) / 100
         floor = max(floor, needed)
         if not _raise_text_to(fig, floor):
             break

@@ -108,7 +108,8 @@ def test_svg_text_is_at_least_min_text_px_as_the_website_shows_it(width):
 
 def test_raise_small_text_leaves_large_enough_text_alone():
     fig = labelled_figure(note=9)  # 9 pt is 12 px at natural size
-    assert plots.raise_small_text(fig) == pytest.approx(plots.MIN_TEXT_PX * 0.75, abs=0.01)
+    floor = plots.raise_small_text(fig)  # MIN_TEXT_PX at 4/3 px per pt, with a 1 % margin
+    assert floor == pytest.approx(1.01 * plots.MIN_TEXT_PX * 0.75, abs=0.01)
     assert fig.axes[0].texts[0].get_fontsize() == 9
     assert fig.axes[0].title.get_fontsize() == 12
 
@@ -117,7 +118,7 @@ def test_explorer_frames_are_floored_at_their_own_scale():
     """A frame shown at 80 CSS px per inch needs 9.9 pt for 11 px: px_per_inch counts."""
     fig = labelled_figure(note=9)
     floor = plots.raise_small_text(fig, px_per_inch=80, tight=False)
-    assert floor == pytest.approx(plots.MIN_TEXT_PX * 72 / 80, abs=0.01)
+    assert floor == pytest.approx(1.01 * plots.MIN_TEXT_PX * 72 / 80, abs=0.01)
     assert fig.axes[0].texts[0].get_fontsize() == floor
 
 

@@ -29,9 +29,9 @@ from sitekit import HTML, NO_SITE, PAGES, Site, listing, visited
 
 from nblib.plots import MIN_TEXT_PX, TEXT_CONTRAST, contrast_with_white, svg_texts
 
-#: The browser lays a figure out in fractions of a px (688 px wide within 1 px): text sized
-#: for exactly MIN_TEXT_PX may measure up to 0.2 % under it, which is not smaller text.
-SMALLEST_PX = MIN_TEXT_PX * (1 - 1 / 500)
+#: No tolerance here: ``plots.raise_small_text`` sizes text 1 % above MIN_TEXT_PX, which
+#: covers the browser's fractional layout (a figure 688 px wide within 1 px).
+SMALLEST_PX = MIN_TEXT_PX
 
 pytestmark = [pytest.mark.book, pytest.mark.browser]
 
