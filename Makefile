@@ -12,13 +12,15 @@ HTML   := _build/html
 PORT   ?= 8000
 # -W: warnings are errors; -n: nitpicky (every reference must resolve); --keep-going: report them all.
 BOOK_FLAGS := -W -n --keep-going
+# Notebooks executed at once into the build's cache (nblib/_build_cache.py); default: all cores.
+JOBS   ?= $(shell nproc 2>/dev/null || echo 2)
 
 .PHONY: help venv venv-test book book-clean serve test test-unit test-notebooks test-book test-site \
         preflight site-deps browser \
         student book-student grade lint tidy strip lock-binder set-repo-url clean
 
 help:
-	@echo "make book     build the website into $(HTML) (executes notebooks, cached)"
+	@echo "make book     build the website into $(HTML) (executes changed notebooks, JOBS at once)"
 	@echo "make serve    serve the built website on http://127.0.0.1:$(PORT)"
 	@echo "make test     the whole suite, as CI runs it"
 	@echo "make student  student edition of every chapter (no solutions) into _build/student"
@@ -57,12 +59,14 @@ browser: venv-test
 
 # --- the book ---------------------------------------------------------------------------
 book: venv
+	$(BIN)/python -m nblib._build_cache --jobs $(JOBS)
 	$(BIN)/jupyter-book build . $(BOOK_FLAGS)
 	@echo
 	@echo "The book is built. Open $(CURDIR)/$(HTML)/index.html, or run 'make serve'."
 
 book-clean: venv
 	rm -rf $(HTML) _build/doctrees
+	$(BIN)/python -m nblib._build_cache --jobs $(JOBS)
 	$(BIN)/jupyter-book build . $(BOOK_FLAGS) --all
 
 serve:

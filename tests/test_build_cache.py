@@ -1,0 +1,62 @@
+"""The parallel pre-execution fills the cache exactly as the book build would read it."""
+
+from __future__ import annotations
+
+import nbformat
+import pytest
+from jupyter_cache import get_cache
+
+from nblib import _build_cache
+
+
+def _notebook(path, *sources):
+    nb = nbformat.v4.new_notebook(
+        cells=[nbformat.v4.new_code_cell(s) for s in sources],
+        metadata={
+            "kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}
+        },
+    )
+    nbformat.write(nb, path)
+    return path
+
+
+def test_each_notebook_runs_once_in_its_folder_and_the_build_finds_it(tmp_path):
+    (tmp_path / "data.txt").write_text("42")
+    good = _notebook(tmp_path / "good.ipynb", "print(open('data.txt').read())", "x = 6 * 7\nx")
+    other = _notebook(tmp_path / "other.ipynb", "print('other')")
+    cache_path = tmp_path / "cache"
+    assert _build_cache.fill([good, other], jobs=2, timeout=60, cache_path=cache_path) == []
+
+    cache = get_cache(str(cache_path))
+    # myst-nb's cache mode looks a notebook up by its code, read as from the source file
+    record = cache.match_cache_notebook(nbformat.read(good, as_version=4))
+    _, merged = cache.merge_match_into_notebook(nbformat.read(good, as_version=4))
+    assert merged.cells[0].outputs[0]["text"] == "42\n"  # ran in the notebook's folder
+    assert merged.cells[1].outputs[0]["data"]["text/plain"] == "42"
+    assert record.data["execution_seconds"] > 0
+    # a second pass executes nothing; an edit executes only the edited notebook
+    assert _build_cache.fill([good, other], jobs=2, timeout=60, cache_path=cache_path) == []
+    assert len(cache.list_cache_records()) == 2
+    _notebook(other, "print('edited')")
+    assert _build_cache.fill([good, other], jobs=2, timeout=60, cache_path=cache_path) == []
+    assert len(cache.list_cache_records()) == 3
+
+
+def test_a_failing_notebook_is_reported_with_its_traceback_and_not_cached(tmp_path):
+    bad = _notebook(tmp_path / "bad.ipynb", "assert 1 + 1 == 3, 'arithmetic is broken'")
+    cache_path = tmp_path / "cache"
+    failures = _build_cache.fill([bad], jobs=1, timeout=60, cache_path=cache_path)
+    assert len(failures) == 1 and "arithmetic is broken" in failures[0]
+    with pytest.raises(KeyError):
+        get_cache(str(cache_path)).match_cache_notebook(nbformat.read(bad, as_version=4))
+
+
+def test_jobs_must_be_positive(tmp_path):
+    with pytest.raises(ValueError, match="jobs must be at least 1, got 0"):
+        _build_cache.fill([], jobs=0, timeout=60, cache_path=tmp_path / "cache")
+
+
+def test_the_book_notebooks_are_those_of_the_table_of_contents():
+    notebooks = _build_cache.book_notebooks()
+    assert notebooks and all(p.exists() and p.suffix == ".ipynb" for p in notebooks)
+    assert _build_cache.cell_timeout() > 0
