@@ -75,8 +75,14 @@ serve:
 	$(PYTHON) -m http.server $(PORT) --bind 127.0.0.1 --directory $(HTML)
 
 # --- tests ------------------------------------------------------------------------------
-# Prerequisites are made left to right: preflight and site-deps fail within seconds.
-test: preflight site-deps browser lint test-unit test-notebooks test-book test-site
+# Stages run in this order (preflight and site-deps fail within seconds); each one's time is
+# printed at the end.
+TEST_STAGES := preflight site-deps venv-test browser lint test-unit test-notebooks test-book test-site
+test:
+	@times=""; for stage in $(TEST_STAGES); do \
+	  start=$$(date +%s); $(MAKE) --no-print-directory $$stage || exit 1; \
+	  times="$$times$$(printf '  %-15s %5d s' $$stage $$(( $$(date +%s) - start )))\n"; \
+	done; printf "Time of each stage:\n$$times"
 	@echo "All checks passed."
 
 lint: venv-test

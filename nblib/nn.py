@@ -23,7 +23,6 @@ and returns ``∂L/∂X``, which is the ``∂L/∂Y`` of the layer below.
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Callable, Sequence
 
 import numpy as np
@@ -122,8 +121,12 @@ ACTIVATION_GRADS: dict[str, Callable[[np.ndarray], np.ndarray]] = {
 # Initialization (the probability chapter derives these variances from variance propagation)
 # ---------------------------------------------------------------------------
 
-#: Accepted ``init`` names; ``"xavier"`` is a deprecated alias of ``"lecun"``.
+#: Accepted ``init`` names. ``"xavier"`` is Glorot's scheme under its other common name
+#: (Xavier Glorot; ``torch.nn.init.xavier_normal_``), so it is an alias of ``"glorot"``.
 INITS: tuple[str, ...] = ("auto", "lecun", "glorot", "he", "orthogonal", "xavier")
+
+#: Other names of the same scheme, mapped to the name nblib stores in ``Dense.init``.
+INIT_ALIASES: dict[str, str] = {"xavier": "glorot"}
 
 #: ``torch.nn.init.calculate_gain`` for the book's activations (the default orthogonal gain).
 GAINS: dict[str, float] = {
@@ -132,15 +135,6 @@ GAINS: dict[str, float] = {
     "sigmoid": 1.0,
     "identity": 1.0,
 }
-
-
-def _warn_xavier(stacklevel: int) -> None:
-    warnings.warn(
-        "init='xavier' is a deprecated alias of init='lecun' (variance 1/n_in); "
-        "Glorot's variance 2/(n_in + n_out) is init='glorot'",
-        DeprecationWarning,
-        stacklevel=stacklevel,
-    )
 
 
 def init_variance(init: str, n_in: int, n_out: int) -> float:
@@ -155,16 +149,14 @@ def init_variance(init: str, n_in: int, n_out: int) -> float:
     * ``"glorot"``: 2/(n_in + n_out), the harmonic-mean compromise of the forward and
       backward conditions (Glorot & Bengio 2010; ``torch.nn.init.xavier_normal_``);
     * ``"he"``: 2/n_in (forward, relu; He et al. 2015; ``kaiming_normal_``, fan_in);
-    * ``"xavier"``: deprecated alias of ``"lecun"``.
+    * ``"xavier"``: the same as ``"glorot"`` (Xavier Glorot's scheme).
 
     >>> init_variance("glorot", 100, 300)
     0.005
     """
-    check_choice(init, "init", ("lecun", "glorot", "he", "xavier"))
+    init = INIT_ALIASES.get(check_choice(init, "init", ("lecun", "glorot", "he", "xavier")), init)
     n_in = check_scalar(n_in, "n_in", low=1, integer=True)
     n_out = check_scalar(n_out, "n_out", low=1, integer=True)
-    if init == "xavier":
-        _warn_xavier(stacklevel=3)
     if init == "glorot":
         return 2.0 / (n_in + n_out)
     return (2.0 if init == "he" else 1.0) / n_in
@@ -191,16 +183,13 @@ def init_weights(
     >>> bool(np.allclose(W @ W.T, 4 * np.eye(3)))
     True
     """
-    check_choice(init, "init", INITS[1:])
+    init = INIT_ALIASES.get(check_choice(init, "init", INITS[1:]), init)
     n_in = check_scalar(n_in, "n_in", low=1, integer=True)
     n_out = check_scalar(n_out, "n_out", low=1, integer=True)
     rng = np.random.default_rng(rng)
     if init != "orthogonal":
         if gain is not None:
             raise ValueError(f"gain applies only to init='orthogonal', got init={init!r}")
-        if init == "xavier":
-            _warn_xavier(stacklevel=3)
-            init = "lecun"
         scale = np.sqrt(init_variance(init, n_in, n_out))
         return scale * rng.standard_normal((n_out, n_in))
     check_choice(activation, "activation", tuple(GAINS))
@@ -236,8 +225,8 @@ class Dense:
         ``"lecun"`` (normal, variance 1/n_in), ``"glorot"`` (normal, variance 2/(n_in + n_out)),
         ``"he"`` (normal, variance 2/n_in, for relu), ``"orthogonal"`` (a random matrix with
         orthonormal rows or columns times ``gain``, as ``torch.nn.init.orthogonal_``) or
-        ``"auto"`` (he for relu, lecun otherwise). ``"xavier"`` is a deprecated alias of
-        ``"lecun"`` (it always meant variance 1/n_in here; Glorot's variance is ``"glorot"``).
+        ``"auto"`` (he for relu, lecun otherwise). ``"xavier"`` is another name of
+        ``"glorot"`` (as in ``torch.nn.init.xavier_normal_``); ``Dense.init`` stores ``"glorot"``.
     gain : only for ``init="orthogonal"``: the scale of the orthogonal matrix; default
         ``torch.nn.init.calculate_gain(activation)``: √2 for relu, 5/3 for tanh, 1 otherwise.
     dtype : ``np.float64`` or ``np.float32``; inputs are converted to it.
@@ -261,15 +250,12 @@ class Dense:
         self.n_in = check_scalar(n_in, "n_in", low=1, integer=True)
         self.n_out = check_scalar(n_out, "n_out", low=1, integer=True)
         self.activation = check_choice(activation, "activation", tuple(ACTIVATIONS))
-        init = check_choice(init, "init", INITS)
+        init = INIT_ALIASES.get(check_choice(init, "init", INITS), init)
         if init == "auto":
             init = "he" if activation == "relu" else "lecun"
         if gain is not None and init != "orthogonal":
             raise ValueError(f"gain applies only to init='orthogonal', got init={init!r}")
         rng = np.random.default_rng(rng)
-        if init == "xavier":
-            _warn_xavier(stacklevel=3)
-            init = "lecun"
         self.init = init
         self.W = init_weights(
             self.n_out, self.n_in, init, rng=rng, activation=activation, gain=gain

@@ -1,5 +1,6 @@
 """Weight initialization in nblib.nn (Section 4.4): the variances of LeCun, Glorot and He,
-the orthogonal scheme of torch.nn.init.orthogonal_, and the deprecated "xavier" alias.
+the orthogonal scheme of torch.nn.init.orthogonal_, and "xavier" as another name of Glorot's
+2/(n_in + n_out) (it once meant LeCun's 1/n_in here, the bug of issue #15).
 
 Sample variances are compared with the formula within 4 standard errors: for n iid
 N(0, v) entries the sample variance has standard error v·sqrt(2/(n-1))."""
@@ -52,16 +53,19 @@ def test_dense_uses_the_scheme_and_keeps_the_old_random_stream():
     )
 
 
-def test_xavier_is_a_deprecated_alias_of_lecun():
-    with pytest.warns(DeprecationWarning, match="lecun"):
-        old = nn.Dense(7, 3, "tanh", rng=2, init="xavier")
-    np.testing.assert_array_equal(old.W, nn.Dense(7, 3, "tanh", rng=2, init="lecun").W)
-    assert old.init == "lecun"
-    with pytest.warns(DeprecationWarning, match="glorot"):
-        assert nn.init_variance("xavier", 10, 30) == nn.init_variance("lecun", 10, 30)
-    with pytest.warns(DeprecationWarning, match="lecun"):
-        W = nn.init_weights(3, 7, "xavier", rng=2)
-    np.testing.assert_array_equal(W, nn.init_weights(3, 7, "lecun", rng=2))
+def test_xavier_is_glorots_variance_not_lecuns():
+    """Xavier Glorot's scheme: Var W = 2/(n_in + n_out), as torch.nn.init.xavier_normal_.
+    For a non-square layer that differs from LeCun's 1/n_in, so a mix-up cannot pass."""
+    n_in, n_out = 7, 3
+    assert nn.init_variance("xavier", n_in, n_out) == 2 / (n_in + n_out) == 0.2
+    assert nn.init_variance("lecun", n_in, n_out) == pytest.approx(1 / 7)
+    layer = nn.Dense(n_in, n_out, "tanh", rng=2, init="xavier")
+    np.testing.assert_array_equal(layer.W, nn.Dense(n_in, n_out, "tanh", rng=2, init="glorot").W)
+    assert layer.init == "glorot"
+    W = nn.init_weights(600, 200, "xavier", rng=4)
+    v = 2 / (200 + 600)
+    assert abs(W.var() - v) < 4 * v * np.sqrt(2 / (W.size - 1))
+    assert [lay.init for lay in nn.MLP([4, 6, 2], rng=0, init="xavier").layers] == ["glorot"] * 2
 
 
 def test_mlp_passes_init_to_every_layer():
