@@ -6,13 +6,16 @@ python -m nblib._build_cache [--jobs N]
 in ``_build/.jupyter_cache`` yet, one after another. This fills that cache first, ``N``
 notebooks at a time, with the executor the build itself uses (jupyter-cache's
 ``single_nb_execution``, in the notebook's folder), so the build then runs none: each
-notebook executes once, and after an edit only the edited notebook runs again. A notebook
-that raises stops it with the failing cell's traceback, as the build would.
+notebook executes once, and after an edit only the edited notebook runs again. jupyter-cache
+keys outputs by a notebook's own code; each record here also keeps a digest of ``nblib``, so
+a change to the library runs every notebook again (the build alone would keep stale outputs).
+A notebook that raises stops it with the failing cell's traceback, as the build would.
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import os
 import sys
 import time
@@ -29,6 +32,14 @@ CACHE = ROOT / "_build" / ".jupyter_cache"
 def book_notebooks(root: Path = ROOT) -> list[Path]:
     """The notebooks of the table of contents, in reading order."""
     return [root / f"{f}.ipynb" for f in toc_files(root) if (root / f"{f}.ipynb").exists()]
+
+
+def nblib_digest(root: Path = ROOT) -> str:
+    """SHA-256 of the library's source files (names and contents), in a fixed order."""
+    digest = hashlib.sha256()
+    for path in sorted((root / "nblib").rglob("*.py")):
+        digest.update(str(path.relative_to(root)).encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
 
 
 def _execute(path: Path, timeout: int):
@@ -49,11 +60,15 @@ def fill(paths: list[Path], jobs: int, timeout: int, cache_path: Path = CACHE) -
     if jobs < 1:
         raise ValueError(f"jobs must be at least 1, got {jobs}")
     cache = get_cache(str(cache_path))
+    library = nblib_digest()
     todo = []
     for path in paths:
         try:
-            cache.match_cache_notebook(nbformat.read(path, as_version=4))
+            record = cache.match_cache_notebook(nbformat.read(path, as_version=4))
         except KeyError:  # no cached outputs for this code
+            todo.append(path)
+            continue
+        if record.data.get("nblib") != library:  # outputs of another version of nblib
             todo.append(path)
     print(f"{len(paths) - len(todo)} of {len(paths)} notebooks cached; executing {len(todo)}")
     failures = []
@@ -67,7 +82,8 @@ def fill(paths: list[Path], jobs: int, timeout: int, cache_path: Path = CACHE) -
                 failures.append(f"{name} failed:\n{error}")
                 print(f"  FAILED {name} after {seconds:.1f} s", flush=True)
                 continue
-            bundle = CacheBundleIn(nb, str(path), data={"execution_seconds": seconds})
+            data = {"execution_seconds": seconds, "nblib": library}
+            bundle = CacheBundleIn(nb, str(path), data=data)
             cache.cache_notebook_bundle(bundle, check_validity=False, overwrite=True)
             print(f"  {seconds:5.1f} s  {name}", flush=True)
     return failures

@@ -42,6 +42,19 @@ def test_each_notebook_runs_once_in_its_folder_and_the_build_finds_it(tmp_path):
     assert len(cache.list_cache_records()) == 3
 
 
+def test_a_change_to_nblib_runs_every_notebook_again(tmp_path, monkeypatch):
+    good = _notebook(tmp_path / "good.ipynb", "x = 1")
+    cache_path = tmp_path / "cache"
+    assert _build_cache.fill([good], jobs=1, timeout=60, cache_path=cache_path) == []
+    cache = get_cache(str(cache_path))
+    before = cache.match_cache_notebook(nbformat.read(good, as_version=4))
+    assert before.data["nblib"] == _build_cache.nblib_digest()
+    monkeypatch.setattr(_build_cache, "nblib_digest", lambda: "another nblib")
+    assert _build_cache.fill([good], jobs=1, timeout=60, cache_path=cache_path) == []
+    after = cache.match_cache_notebook(nbformat.read(good, as_version=4))
+    assert after.data["nblib"] == "another nblib" and after.created > before.created
+
+
 def test_a_failing_notebook_is_reported_with_its_traceback_and_not_cached(tmp_path):
     bad = _notebook(tmp_path / "bad.ipynb", "assert 1 + 1 == 3, 'arithmetic is broken'")
     cache_path = tmp_path / "cache"
