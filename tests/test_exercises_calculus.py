@@ -405,3 +405,94 @@ def test_two_layer_backward_rejects_typical_mistakes(answer, expected):
     feedback = check("ca-two-layer-backward", answer)
     assert not feedback.passed
     assert expected in feedback.message, feedback.message
+
+
+# ---------------------------------------------------------------------------
+# Section 2.3: ca-hvp
+# ---------------------------------------------------------------------------
+
+
+def _hvp_forward_over_reverse(theta, v, X, y):
+    """The reference answer: a Dual pushed through the backward pass (Pearlmutter's R-operator)."""
+    from nblib import autodiff
+
+    B, n = X.shape
+    m = (theta.size - 1) // (n + 2)
+    P = theta.size
+    blocks = [
+        (0, m * n, (m, n)),
+        (m * n, m * n + m, (m,)),
+        (m * n + m, P - 1, (m,)),
+        (P - 1, P, (1,)),
+    ]
+    embed = [np.eye(P)[:, i:j] for i, j, _ in blocks]
+
+    def backprop(th):
+        W1, b1, w2, b2 = (th[i:j].reshape(s) for i, j, s in blocks)
+        A = (X @ W1.T + b1).tanh()
+        delta = (A @ w2 + b2 - y) / B
+        dZ = delta.reshape(B, 1) * w2 * (1 - A * A)
+        grads = [dZ.T @ X, dZ.sum(axis=0), A.T @ delta, delta.sum().reshape(1)]
+        return sum(E @ g.reshape(-1) for E, g in zip(embed, grads, strict=True))
+
+    return autodiff.jvp(backprop, theta, v)[1]
+
+
+def _hvp_sympy(theta, v, X, y):
+    """H v from SymPy's exact Hessian: independent of the check's hand-written one."""
+    import sympy as sp
+
+    B, n = X.shape
+    m = (theta.size - 1) // (n + 2)
+    th, xs, ys = sp.symbols(f"t0:{theta.size}"), sp.symbols(f"x0:{n}"), sp.Symbol("y")
+    W1 = sp.Matrix(m, n, th[: m * n])
+    a = (W1 * sp.Matrix(xs) + sp.Matrix(th[m * n : m * n + m])).applyfunc(sp.tanh)
+    ell = (sp.Matrix(th[m * n + m : -1]).dot(a) + th[-1] - ys) ** 2 / 2
+    hess = sp.lambdify([th, xs, ys], sp.hessian(ell, th), "numpy")
+    return sum(np.array(hess(theta, x, t), dtype=float) for x, t in zip(X, y, strict=True)) @ v / B
+
+
+def _hvp_finite_differences(theta, v, X, y, h=1e-5):
+    from nblib import autodiff
+
+    def loss(th):
+        n, m = X.shape[1], (theta.size - 1) // (X.shape[1] + 2)
+        W1 = th[: m * n].reshape(m, n)
+        r = (X @ W1.T + th[m * n : m * n + m]).tanh() @ th[m * n + m : -1] + th[-1] - y
+        return 0.5 * (r * r).mean()
+
+    g = autodiff.grad(loss)
+    return (g(theta + h * v) - g(theta - h * v)) / (2 * h)
+
+
+def _hvp_gauss_newton(theta, v, X, y):
+    from nblib.exercises.calculus import _tanh_net_hessian
+
+    return _tanh_net_hessian(theta, X, y, residual=False) @ v
+
+
+@pytest.mark.parametrize("answer", [_hvp_forward_over_reverse, _hvp_sympy], ids=["dual", "sympy"])
+def test_hvp_accepts_exact_products(answer):
+    feedback = check("ca-hvp", answer)
+    assert feedback.passed, feedback.message
+
+
+def test_hvp_stub_is_not_attempted():
+    feedback = check("ca-hvp", _stub)
+    assert not feedback.passed and "not attempted" in feedback.message
+
+
+@pytest.mark.parametrize(
+    "answer, expected",
+    [
+        (_hvp_finite_differences, "finite differences"),
+        (_hvp_gauss_newton, "Gauss–Newton"),
+        (lambda t, v, X, y: _hvp_forward_over_reverse(t, v, X, y)[:-1], "shape"),
+        (lambda t, v, X, y: 2 * _hvp_forward_over_reverse(t, v, X, y), "wrong values"),
+    ],
+    ids=["finite-differences", "gauss-newton", "short", "doubled"],
+)
+def test_hvp_rejects_typical_mistakes(answer, expected):
+    feedback = check("ca-hvp", answer)
+    assert not feedback.passed
+    assert expected in feedback.message, feedback.message

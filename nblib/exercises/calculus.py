@@ -439,3 +439,78 @@ def check_two_layer_backward(two_layer_backward) -> str:
             "Y the one-hot labels"
         )
     return f"your backward pass is right on {len(cases)} networks and batches, including a batch of one"
+
+
+# ---------------------------------------------------------------------------
+# Section 2.3: ca-hvp, a Hessian-vector product by forward over reverse
+# ---------------------------------------------------------------------------
+
+
+def _tanh_net_hessian(theta: np.ndarray, X: np.ndarray, y: np.ndarray, *, residual: bool = True):
+    """The Hessian of L(θ) = (1/2B) Σ_b (w2ᵀ tanh(W1 x_b + b1) + b2 − y_b)², written out by hand.
+
+    θ packs [W1 (m × n, row by row), b1 (m), w2 (m), b2]. With f_b the output and r_b = f_b − y_b,
+    H = (1/B) Σ_b (∇f_b ∇f_bᵀ + r_b ∇²f_b) (the Gauss–Newton term and the residual term);
+    ``residual=False`` drops the second, to recognise the Gauss–Newton matrix alone.
+    """
+    B, n = X.shape
+    m = (theta.size - 1) // (n + 2)
+    W1 = theta[: m * n].reshape(m, n)
+    b1, w2 = theta[m * n : m * n + m], theta[m * n + m : m * n + 2 * m]
+    b2 = theta[-1]
+    P = theta.size
+    iW, ib1 = np.arange(m * n).reshape(m, n), m * n + np.arange(m)
+    iw2, ib2 = m * n + m + np.arange(m), P - 1
+    H = np.zeros((P, P))
+    for x, t in zip(X, y, strict=True):
+        a = np.tanh(W1 @ x + b1)
+        s = 1 - a**2  # tanh'(z)
+        ds = -2 * a * s  # tanh''(z)
+        grad_f = np.zeros(P)
+        grad_f[iW] = (w2 * s)[:, None] * x
+        grad_f[ib1], grad_f[iw2], grad_f[ib2] = w2 * s, a, 1.0
+        H += np.outer(grad_f, grad_f)
+        if residual:
+            r = w2 @ a + b2 - t
+            hess_f = np.zeros((P, P))
+            u = np.append(x, 1.0)  # unit i's incoming weights and bias act on (x, 1)
+            for i in range(m):
+                rows = np.append(iW[i], ib1[i])
+                hess_f[np.ix_(rows, rows)] = w2[i] * ds[i] * np.outer(u, u)
+                hess_f[rows, iw2[i]] = hess_f[iw2[i], rows] = s[i] * u
+            H += r * hess_f
+    return H / B
+
+
+@register("ca-hvp")
+def check_hvp(hvp) -> str:
+    """``hvp(theta, v, X, y)``: H v for the squared-error loss of a one-hidden-layer tanh network,
+    exact to rounding (forward mode through the reverse pass)."""
+    expect_function(hvp, "hvp")
+    rng = np.random.default_rng(231)
+    cases = [(5, 2, 3), (1, 3, 2), (12, 2, 8)]  # (B, n, m)
+    for B, n, m in cases:
+        P = m * n + 2 * m + 1
+        theta, v = rng.standard_normal(P), rng.standard_normal(P)
+        X, y = rng.standard_normal((B, n)), rng.standard_normal(B)
+        what = f"hvp for a batch of {B}, n = {n} inputs, m = {m} hidden units ({P} parameters)"
+        arr = as_answer_array(call_on_copy(hvp, what, theta, v, X, y), what)
+        if arr.shape != (P,):
+            raise Incorrect(f"{what} has shape {arr.shape}; H v has the shape of θ, ({P},)")
+        H = _tanh_net_hessian(theta, X, y)
+        expected = H @ v
+        if np.allclose(arr, expected, rtol=1e-10, atol=1e-12):
+            continue
+        if np.allclose(arr, _tanh_net_hessian(theta, X, y, residual=False) @ v, rtol=1e-8):
+            raise Incorrect(
+                f"{what} is the Gauss–Newton product (1/B) Σ ∇f ∇fᵀ v: it misses the term "
+                "r ∇²f of the second derivatives of the network; differentiate the whole "
+                "backward pass, including the activations it reuses"
+            )
+        if np.allclose(arr, expected, rtol=1e-4, atol=1e-6):
+            raise Incorrect(
+                f"{what} is close but not exact to rounding (as from finite differences of the "
+                "gradient); push a Dual through the backward pass instead"
+            )
+        expect_array(arr, expected, what, rtol=1e-10, atol=1e-12)
+    return f"your Hessian-vector products are exact for {len(cases)} networks, up to 33 parameters"
