@@ -14,6 +14,8 @@ One module per concept the book teaches:
                         the information bottleneck
 - ``nblib.theory``      learning-theory bounds: sample sizes, growth functions, Rademacher,
                         cross-validation, double descent, PAC-Bayes
+- ``nblib.rnn``         a vanilla RNN and an LSTM with backpropagation through time
+- ``nblib.dynamics``    Lyapunov spectra, mean-field signal propagation, Hopfield networks
 - ``nblib.plots``       the book's figure style
 - ``nblib.widgets``     interactive explorers that also work on the static website
 - ``nblib.exercises``   answer checks for the book's exercises
