@@ -14,6 +14,8 @@ One module per concept the book teaches:
                         the information bottleneck
 - ``nblib.theory``      learning-theory bounds: sample sizes, growth functions, Rademacher,
                         cross-validation, double descent, PAC-Bayes
+- ``nblib.kernels``     RBF and arc-cosine kernels, random Fourier features, kernel ridge
+                        regression, the analytic and empirical neural tangent kernel
 - ``nblib.rnn``         a vanilla RNN and an LSTM with backpropagation through time
 - ``nblib.dynamics``    Lyapunov spectra, mean-field signal propagation, Hopfield networks
 - ``nblib.plots``       the book's figure style

@@ -14,6 +14,7 @@ from scipy import linalg as _sla  # Sections 4.5-4.6
 
 from . import _validate as _v  # Sections 4.5-4.6
 from ._validate import as_float_array, as_int_array, check_same_length, check_scalar
+from .kernels import _gauss_arccos  # Sections 4.5-4.6: E[relu(u) relu(v)], Chapter 7's module
 from .nn import log_softmax, softmax  # Sections 4.1-4.2
 
 # Each section of Chapter 4 keeps its functions under its own heading below.
@@ -787,14 +788,10 @@ def _relu_expectation(k11: np.ndarray, k22: np.ndarray, k12: np.ndarray) -> np.n
     """E[relu(u) relu(v)] for (u, v) ~ N(0, [[k11, k12], [k12, k22]]): the arc-cosine kernel.
 
     With cos θ = k12 / sqrt(k11 k22) it is sqrt(k11 k22) (sin θ + (π − θ) cos θ) / (2π)
-    (eq-pr-relu-expectation; Cho & Saul 2009, degree 1).
+    (eq-pr-relu-expectation; Cho & Saul 2009, degree 1). The arc-cosine kernels of
+    degree 0-2 live in ``nblib.kernels`` (Chapter 7); this is their degree-1 case.
     """
-    norm = np.sqrt(k11) * np.sqrt(k22)  # not sqrt(k11 * k22), which overflows sooner
-    safe = np.where(norm > 0, norm, 1.0)
-    cos = np.clip(k12 / safe, -1.0, 1.0)
-    theta = np.arccos(cos)
-    out = norm * (np.sin(theta) + (np.pi - theta) * cos) / (2 * np.pi)
-    return np.where(norm > 0, out, 0.0)
+    return _gauss_arccos(k11, k22, k12, 1)
 
 
 def _erf_expectation(k11: np.ndarray, k22: np.ndarray, k12: np.ndarray) -> np.ndarray:
