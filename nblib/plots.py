@@ -142,10 +142,13 @@ def svg(fig: Figure) -> str | None:
     with mpl.rc_context({"svg.fonttype": "none", "svg.hashsalt": STYLE["svg.hashsalt"]}):
         raise_small_text(fig)
         rasterize_dense_layers(fig)
+        # The box raise_small_text sized the text for, padded as savefig's "tight" would be:
+        # "tight" itself renders the whole SVG once more (raster layers too) to find it.
+        box = _laid_out(fig).get_tightbbox().padded(mpl.rcParams["savefig.pad_inches"])
         buffer = io.BytesIO()
         with _math_as_paths():
             fig.savefig(
-                buffer, format="svg", bbox_inches="tight", dpi=RASTER_DPI, metadata={"Date": None}
+                buffer, format="svg", bbox_inches=box, dpi=RASTER_DPI, metadata={"Date": None}
             )
     return _EMBEDDED_PNG.sub(_with_palette, buffer.getvalue().decode("utf-8"))
 
@@ -223,8 +226,7 @@ def raise_small_text(
     floor = 0.0
     for _ in range(5):
         if tight:
-            fig.draw_without_rendering()  # the layout, as it will be saved
-            width = fig.get_tightbbox().width + 2 * mpl.rcParams["savefig.pad_inches"]
+            width = _laid_out(fig).get_tightbbox().width + 2 * mpl.rcParams["savefig.pad_inches"]
         else:
             width = fig.get_figwidth()
         scale = min(1.0, OUTPUT_PX / (width * px_per_inch))
@@ -236,6 +238,15 @@ def raise_small_text(
         if not _raise_text_to(fig, floor):
             break
     return floor
+
+
+def _laid_out(fig: Figure) -> Figure:
+    """``fig`` with its layout as it will be saved. Only a layout engine (constrained, tight)
+    moves artists at draw time; without one, the tight box needs no draw, which for a dense
+    figure costs as much as rendering it (``get_tightbbox`` updates ticks and titles itself)."""
+    if fig.get_layout_engine() is not None:
+        fig.draw_without_rendering()
+    return fig
 
 
 def _raise_text_to(fig: Figure, floor: float) -> bool:

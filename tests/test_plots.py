@@ -106,6 +106,36 @@ def test_svg_text_is_at_least_min_text_px_as_the_website_shows_it(width):
     assert min(px) < plots.MIN_TEXT_PX * 1.02  # only raised to the floor (+1 %), not beyond
 
 
+def _crowded_figure(layout=None) -> Figure:
+    """Everything that sits outside the axes: legend, colorbar, annotation, suptitle, a
+    figure text, an offset text; small text, so raise_small_text moves things."""
+    with mpl.rc_context(plots.STYLE):
+        fig = Figure(figsize=(12, 5), layout=layout)
+        axes = fig.subplots(1, 3)
+        for k in range(3):
+            axes[0].plot(np.arange(50) * 1e6, np.arange(50) ** k, label=f"run {k}")
+        axes[0].legend(loc="upper left", bbox_to_anchor=(1, 1), fontsize=6)
+        fig.colorbar(axes[1].imshow(np.eye(5)), ax=axes[1])
+        axes[2].annotate("a note", (0.2, 0.2), xytext=(0.6, 0.9), arrowprops={}, fontsize=7)
+        fig.suptitle("a suptitle")
+        fig.text(0.5, -0.05, "a figure text", fontsize=7)
+    return fig
+
+
+@pytest.mark.parametrize("layout", [None, "constrained", "tight"])
+def test_svg_is_cropped_to_the_box_savefig_tight_finds(layout):
+    """svg() saves the box raise_small_text measured (without a second rendering): it must
+    be the box savefig's "tight" finds, to the rounding of the SVG's size (0.01 pt)."""
+    fig = _crowded_figure(layout)
+    width, _ = plots.svg_texts(plots.svg(fig))
+    buffer = io.BytesIO()
+    with mpl.rc_context({"svg.fonttype": "none"}):
+        fig.savefig(buffer, format="svg", bbox_inches="tight")
+    tight_width, _ = plots.svg_texts(buffer.getvalue().decode())
+    # Agg and the SVG writer measure text a little differently (the 1 % text margin)
+    assert width == pytest.approx(tight_width, rel=0.005)
+
+
 def test_raise_small_text_leaves_large_enough_text_alone():
     fig = labelled_figure(note=9)  # 9 pt is 12 px at natural size
     floor = plots.raise_small_text(fig)  # MIN_TEXT_PX at 4/3 px per pt, with a 1 % margin
