@@ -44,10 +44,26 @@ def _jacobian_finite_differences(f, x, h=1e-6):
     )
 
 
-def test_jacobian_reverse_accepts_vjps_and_jvps():
-    for answer in (_jacobian_reverse, _jacobian_forward):
-        feedback = check("ca-jacobian-reverse", answer)
-        assert feedback.passed, feedback.message
+def _jacobian_richardson(f, x):
+    """Central differences extrapolated to O(h⁴): close to rounding accuracy, but no reverse mode."""
+    return (
+        4 * _jacobian_finite_differences(f, x, 1e-3) - _jacobian_finite_differences(f, x, 2e-3)
+    ) / 3
+
+
+def test_jacobian_reverse_accepts_vjps():
+    feedback = check("ca-jacobian-reverse", _jacobian_reverse)
+    assert feedback.passed, feedback.message
+
+
+@pytest.mark.parametrize(
+    "answer", [_jacobian_forward, _jacobian_richardson], ids=["jvps", "richardson"]
+)
+def test_jacobian_reverse_rejects_exact_values_without_backward_passes(answer):
+    """The exercise asks for m VJPs: forward mode and extrapolated differences fail on the method."""
+    feedback = check("ca-jacobian-reverse", answer)
+    assert not feedback.passed
+    assert "no backward pass ran" in feedback.message, feedback.message
 
 
 def test_jacobian_reverse_stub_is_not_attempted():
@@ -370,6 +386,46 @@ def test_two_layer_backward_agrees_with_nblib():
     net.backward(losses.cross_entropy_grad(net.forward(X), y))
     for ours, theirs in zip(_tl_backward(*net.params, X, y), net.grads, strict=True):
         np.testing.assert_allclose(ours, theirs, rtol=1e-12, atol=1e-15)
+
+
+def _tl_loss(W1, b1, W2, b2, X, y):
+    Z2 = _tl_sigmoid(X @ W1.T + b1) @ W2.T + b2
+    Z2 = Z2 - Z2.max(axis=1, keepdims=True)
+    return np.mean(np.log(np.exp(Z2).sum(axis=1)) - Z2[np.arange(len(y)), y])
+
+
+def _tl_differences(h, richardson=False):
+    """A finite-difference answer: central differences, or Richardson-extrapolated ones."""
+
+    def answer(W1, b1, W2, b2, X, y):
+        params, grads = [W1, b1, W2, b2], []
+        for k, p in enumerate(params):
+            g = np.zeros_like(p)
+            for idx in np.ndindex(p.shape):
+
+                def central(step, k=k, idx=idx):
+                    plus, minus = [q.copy() for q in params], [q.copy() for q in params]
+                    plus[k][idx] += step
+                    minus[k][idx] -= step
+                    return (_tl_loss(*plus, X, y) - _tl_loss(*minus, X, y)) / (2 * step)
+
+                g[idx] = (4 * central(h) - central(2 * h)) / 3 if richardson else central(h)
+            grads.append(g)
+        return tuple(grads)
+
+    return answer
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [_tl_differences(1e-6), _tl_differences(1e-3, richardson=True)],
+    ids=["central", "richardson"],
+)
+def test_two_layer_backward_rejects_finite_differences(answer):
+    """Backpropagation is exact to rounding; differences are only close, and the check says so."""
+    feedback = check("ca-two-layer-backward", answer)
+    assert not feedback.passed
+    assert "close but not exact" in feedback.message, feedback.message
 
 
 def test_two_layer_backward_stub_is_not_attempted():
