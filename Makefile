@@ -9,24 +9,29 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 HTML   := _build/html
+PDF    := _build/latex/book.pdf
 PORT   ?= 8000
 # -W: warnings are errors; -n: nitpicky (every reference must resolve); --keep-going: report them all.
 BOOK_FLAGS := -W -n --keep-going
 # Notebooks executed at once into the build's cache (nblib/_build_cache.py); default: all cores.
 JOBS   ?= $(shell nproc 2>/dev/null || echo 2)
 
-.PHONY: help venv venv-test book book-clean serve test test-unit test-notebooks test-book test-site \
+.PHONY: help venv venv-test book book-clean pdf serve test test-unit test-notebooks test-book test-site \
         preflight site-deps browser \
-        student book-student grade lint tidy strip lock-binder set-repo-url clean
+        student book-student grade lint tidy strip lock-binder set-repo-url clean \
+        venv-course venv-latest student-branch lock
 
 help:
 	@echo "make book     build the website into $(HTML) (executes changed notebooks, JOBS at once)"
+	@echo "make pdf      the book as one PDF, $(PDF) (LaTeX; needs Debian's texlive, see .ci/run)"
 	@echo "make serve    serve the built website on http://127.0.0.1:$(PORT)"
 	@echo "make test     the whole suite, as CI runs it"
 	@echo "make student  student edition of every chapter (no solutions) into _build/student"
 	@echo "make book-student   the website without solutions, into _build/html-student"
-	@echo "make grade SUBMISSIONS=dir   grade submitted notebooks into _build/grades/grades.csv"
+	@echo "make grade SUBMISSIONS=dir [JOBS=N TIMEOUT=s MEMORY=MB]   grade submitted notebooks"
+	@echo "              into _build/grades/grades.csv, N at a time (default: one per core)"
 	@echo "make tidy     before committing: remove outputs, lay notebooks out for learners"
+	@echo "make lock     re-pin requirements*.txt and .binder/ from the hand-written requirements*.in"
 
 # --- environments -----------------------------------------------------------------------
 $(BIN)/python:
@@ -37,12 +42,24 @@ $(VENV)/.book-deps: requirements.txt pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -r requirements.txt
 	touch $@
 
-$(VENV)/.test-deps: requirements-test.txt $(VENV)/.book-deps
+# Course tools: the reading environment plus otter-grader (no PyTorch, no Playwright browser).
+$(VENV)/.course-deps: requirements-course.txt $(VENV)/.book-deps
+	$(BIN)/pip install --quiet -r requirements-course.txt
+	touch $@
+
+$(VENV)/.test-deps: requirements-test.txt $(VENV)/.course-deps
 	$(BIN)/pip install --quiet -r requirements-test.txt
 	touch $@
 
 venv: $(VENV)/.book-deps
+venv-course: $(VENV)/.course-deps
 venv-test: $(VENV)/.test-deps
+
+# The newest releases the hand-written constraints (*.in) allow, instead of the pins: the weekly
+# workflow runs `make venv-latest test` to see breakage before readers do.
+venv-latest: | $(BIN)/python
+	$(BIN)/pip install --quiet --upgrade --upgrade-strategy eager -r requirements-test.in
+	touch $(VENV)/.book-deps $(VENV)/.course-deps $(VENV)/.test-deps
 
 # System prerequisites of `make test`, before anything else (system python3, stdlib only).
 preflight:
@@ -69,6 +86,14 @@ book-clean: venv
 	$(BIN)/python -m nblib._build_cache --jobs $(JOBS)
 	$(BIN)/jupyter-book build . $(BOOK_FLAGS) --all
 
+# The PDF, through LaTeX and xelatex (Debian's texlive, see .ci/run): the notebooks come from
+# the website's cache (executed once), and the website's doctrees are reused when it is built;
+# figures as vector PDF (_ext/pdf.py), each explorer as its starting frame.
+pdf: venv
+	$(BIN)/python -m nblib._build_cache --jobs $(JOBS)
+	LATEXMKOPTS=-silent $(BIN)/jupyter-book build . --builder pdflatex $(BOOK_FLAGS)
+	@echo "The PDF is $(CURDIR)/$(PDF)"
+
 serve:
 	@test -d $(HTML) || { echo "No $(HTML): run 'make book' first."; exit 1; }
 	@echo "Serving $(HTML) on http://127.0.0.1:$(PORT) (Ctrl-C to stop)"
@@ -87,6 +112,7 @@ test:
 
 lint: venv-test
 	$(BIN)/ruff check .
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/actionlint -no-color .github/workflows/*.yml
 
 test-unit: venv-test
 	$(BIN)/python -m pytest tests -m "not book" -n 2 --dist loadfile -q
@@ -95,31 +121,65 @@ test-notebooks: venv-test
 	$(BIN)/python -m pytest --nbval-lax chapters -n 2 --dist loadfile -q -p no:randomly
 
 # A clean build: -W only catches warnings of pages it re-reads (DESIGN.md, known traps).
-test-book: book-clean
+# Then the PDF from the same notebook outputs (tests/test_pdf.py checks it in test-site).
+test-book: book-clean pdf
 
 test-site: venv-test site-deps browser
 	$(BIN)/python -m pytest tests -m book -q
 
 # --- courses: student edition and grading (otter-grader) ---------------------------------
-student: venv-test
+# The branch the student website's launch buttons (Binder, Colab, JupyterHub) open.
+STUDENT_BRANCH ?= student
+
+student: venv-course
 	$(BIN)/python -m nblib.course student --out _build/student --autograder _build/autograder
 
 book-student: student
-	$(BIN)/python -m nblib.course book-source --student _build/student --out _build/student-src
+	$(BIN)/python -m nblib.course book-source --student _build/student --out _build/student-src \
+	  --branch $(STUDENT_BRANCH)
 	$(BIN)/jupyter-book build _build/student-src $(BOOK_FLAGS)
 	rm -rf _build/html-student && cp -r _build/student-src/_build/html _build/html-student
 	@echo "The student website (no solutions) is in $(CURDIR)/_build/html-student"
 
-grade: venv-test
+# What the workflow publishes on the branch $(STUDENT_BRANCH), where the student website's launch
+# buttons point: the student book sources and what Binder needs (.binder/, nblib), no solutions.
+student-branch: student
+	$(BIN)/python -m nblib.course student-branch --student _build/student --out _build/student-branch \
+	  --branch $(STUDENT_BRANCH)
+
+grade: venv-course
 	@test -n "$(SUBMISSIONS)" || { echo "usage: make grade SUBMISSIONS=dir (dir/<student>/<notebook>.ipynb)"; exit 1; }
 	@test -d _build/autograder || $(MAKE) student
-	$(BIN)/python -m nblib.course grade "$(SUBMISSIONS)" --autograder _build/autograder --out _build/grades
+	$(BIN)/python -m nblib.course grade "$(SUBMISSIONS)" --autograder _build/autograder --out _build/grades \
+	  $(if $(JOBS),--jobs $(JOBS)) $(if $(TIMEOUT),--timeout $(TIMEOUT)) $(if $(MEMORY),--memory $(MEMORY))
 
 # --- housekeeping -----------------------------------------------------------------------
+# Pinned environments: each requirements*.txt is compiled from its hand-written *.in for Python
+# 3.11 on Linux (3.11.7: some pins need >= 3.11.5; Binder and CI take the newest 3.11). Each lock
+# is constrained by the one below it (reading < course < test, and Binder's by the reading one),
+# so a package has one version everywhere; uv keeps a file's current pins unless an *.in asks
+# otherwise (`make lock LOCK_FLAGS=--upgrade` moves everything to the newest allowed releases).
+LOCK = $(BIN)/uv pip compile --quiet --python-version 3.11.7 --python-platform linux \
+  --annotation-style line $(LOCK_FLAGS)
+# PyTorch's CPU build for the test tools: this machine's wheel folder where it has one, else
+# PyTorch's CPU index (a plain PyPI torch is a CUDA build of several GB).
+TORCH_WHEELS ?= $(if $(wildcard /opt/wheels/torch-*),--find-links /opt/wheels,--index https://download.pytorch.org/whl/cpu)
+PINS := $(VENV)/pins-of-the-lock-below.txt
+
+lock: venv-test
+	$(LOCK) --custom-compile-command "make lock" requirements.in -o requirements.txt
+	grep '==' requirements.txt > $(PINS)
+	$(LOCK) --custom-compile-command "make lock" requirements-course.in -c $(PINS) -o requirements-course.txt
+	grep '==' requirements-course.txt > $(PINS)
+	$(LOCK) --custom-compile-command "make lock" requirements-test.in -c $(PINS) $(TORCH_WHEELS) \
+	  -o requirements-test.txt
+	$(MAKE) lock-binder
+
 # The Binder environment (.binder/): the reading environment only, pinned from requirements.in.
 lock-binder: venv-test
-	$(BIN)/uv pip compile .binder/requirements.in --python-version 3.11 --annotation-style line \
-	  --custom-compile-command "make lock-binder" -o .binder/requirements.txt
+	grep '==' requirements.txt > $(PINS)
+	$(LOCK) --custom-compile-command "make lock-binder" .binder/requirements.in -c $(PINS) \
+	  -o .binder/requirements.txt
 
 # Outputs removed, solutions folded and run apart, Colab cell hidden (nblib/_notebooks.py).
 tidy: venv

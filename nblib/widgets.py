@@ -14,6 +14,9 @@ with two faces, offered in a Jupyter MIME bundle:
   and its ``<img>`` records the smallest text size the frames draw
   (``data-smallest-font-pt``, with ``data-dpi``), so a browser test can check the text
   a reader sees.
+- ``image/png``: the frame the controls start at, alone, for renderers that take no
+  HTML: the book's PDF (LaTeX) shows the explorer as this frame. Jupyter and the website prefer
+  ``text/html``.
 
 Precomputing every frame costs ``plot_fn`` time, so it is done only where it is
 needed: when the notebook is executed headless (the book build, nbconvert, papermill,
@@ -41,6 +44,7 @@ import html
 import io
 import json
 import math
+import zlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
@@ -169,13 +173,31 @@ def png_bytes(fig: Figure, *, dpi: float = DPI) -> bytes:
     strings), so the same figure gives the same bytes.
     """
     buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=dpi)
+    # uncompressed: palette_png decodes it at once, and compressing full colour costs more
+    # than rendering the figure
+    fig.savefig(buffer, format="png", dpi=dpi, pil_kwargs={"compress_level": 0})
     return palette_png(buffer.getvalue())
 
 
 def _png_size(png: bytes) -> tuple[int, int]:
     """Width and height from the PNG header (IHDR)."""
     return int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")
+
+
+def _with_dpi(png: bytes, dpi: float) -> bytes:
+    """``png`` with its resolution recorded (a pHYs chunk after the header), so that print
+    (the book's PDF) shows it at the size of the figure drawn, as the SVG figures are."""
+    if png[:8] != b"\x89PNG\r\n\x1a\n" or png[12:16] != b"IHDR":
+        raise ValueError(f"expected PNG bytes starting with its IHDR header, got {png[:16]!r}")
+    data = round(dpi / 0.0254).to_bytes(4, "big") * 2 + b"\x01"  # pixels per metre, x and y
+    chunk = b"pHYs" + data
+    return (
+        png[:33]
+        + len(data).to_bytes(4, "big")
+        + chunk
+        + zlib.crc32(chunk).to_bytes(4, "big")
+        + png[33:]
+    )
 
 
 def _data_url(png: bytes) -> str:
@@ -415,6 +437,8 @@ class Explorer:
         bundle = {"text/html": self.to_html(full=full)}
         if not full:
             bundle.update(self.widget._repr_mimebundle_())
+        png = _with_dpi(self.frame(self.start), self.dpi * DENSITY)
+        bundle["image/png"] = base64.b64encode(png).decode("ascii")
         bundle["text/plain"] = repr(self)
         return bundle
 

@@ -32,6 +32,19 @@ VENV_PYTHON = ROOT / ".venv" / "bin" / "python"
 MIN_PYTHON = (3, 11)
 CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
 PLAYWRIGHT_INSTALL = "python -m playwright install chromium"
+#: The book's PDF (``make pdf``, tests/test_pdf.py): (what is looked for, Debian package):
+#: a command on the PATH, a font family (capitalized) or a TeX file (with a dot, kpsewhich).
+#: texlive-xetex brings the LaTeX packages Sphinx uses (texlive-latex-extra, -recommended);
+#: the fonts hyperref and jupyterBook.cls use (pzdr, rsfs) are in texlive-fonts-recommended;
+#: FreeSerif is Sphinx's font for xelatex (it has the book's ★, · and Greek).
+PDF_TOOLS = (
+    ("xelatex", "texlive-xetex"),
+    ("latexmk", "latexmk"),
+    ("rsfs10.tfm", "texlive-fonts-recommended"),
+    ("FreeSerif", "fonts-freefont-otf"),
+    ("rsvg-convert", "librsvg2-bin"),
+    ("pdftotext", "poppler-utils"),
+)
 
 
 def find_chromium() -> str | None:
@@ -81,6 +94,35 @@ def _venv_playwright_chromium() -> str | None:
     except (OSError, subprocess.TimeoutExpired):
         return None
     return out.stdout.strip() or None
+
+
+def _has_font(family: str) -> bool:
+    """Whether fontconfig knows the font family (no fc-list: no fontconfig, so no)."""
+    if shutil.which("fc-list") is None:
+        return False
+    out = subprocess.run(["fc-list", ":family=" + family], capture_output=True, text=True)
+    return bool(out.stdout.strip())
+
+
+def _has_tex_file(name: str) -> bool:
+    if shutil.which("kpsewhich") is None:
+        return False
+    return subprocess.run(["kpsewhich", name], capture_output=True).returncode == 0
+
+
+def missing_pdf_tools() -> list:
+    """The (tool, Debian package) pairs of PDF_TOOLS this machine lacks."""
+    lacking = []
+    for tool, package in PDF_TOOLS:
+        if "." in tool:
+            found = _has_tex_file(tool)
+        elif tool[0].isupper():
+            found = _has_font(tool)
+        else:
+            found = shutil.which(tool) is not None
+        if not found:
+            lacking.append((tool, package))
+    return lacking
 
 
 def _no_install() -> bool:
@@ -149,6 +191,17 @@ def check(install: bool = True) -> int:
                 f"({PLAYWRIGHT_INSTALL}, ~170 MB into ~/.cache/ms-playwright). To use the system's instead: "
                 "sudo apt-get install chromium"
             )
+
+    lacking = missing_pdf_tools()
+    if lacking:
+        packages = [package for _, package in lacking]
+        apt.extend(packages)
+        missing.append(
+            (
+                "for the book's PDF (make pdf): " + ", ".join(tool for tool, _ in lacking),
+                "sudo apt-get install --no-install-recommends " + " ".join(packages),
+            )
+        )
 
     if (
         install

@@ -69,7 +69,30 @@ def test_make_test_stops_at_once_naming_the_missing_browser(tmp_path: Path) -> N
         assert later not in out, f"{later} ran after a failed preflight:\n{out}"
 
 
+def fake_pdf_tools(bin_dir: Path) -> None:
+    """Stand-ins for the PDF's tools on the PATH; fc-list answers that it has FreeSerif."""
+    for name in ("xelatex", "latexmk", "rsvg-convert", "pdftotext", "fc-list", "kpsewhich"):
+        (bin_dir / name).write_text("#!/bin/sh\necho 'FreeSerif.otf: FreeSerif'\n")
+        (bin_dir / name).chmod(0o755)
+
+
 def test_preflight_passes_with_a_browser(tmp_path: Path) -> None:
+    fake = tmp_path / "chrome"
+    fake.write_text("#!/bin/sh\n")
+    fake.chmod(0o755)
+    env = bare_env(tmp_path, CHROMIUM=str(fake))
+    fake_pdf_tools(tmp_path / "bin")
+    run = subprocess.run(
+        ["python3", str(ROOT / "tests" / "preflight.py")],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert run.returncode == 0, run.stdout + run.stderr
+
+
+def test_preflight_names_the_missing_pdf_tools_and_their_packages(tmp_path: Path) -> None:
     fake = tmp_path / "chrome"
     fake.write_text("#!/bin/sh\n")
     fake.chmod(0o755)
@@ -80,7 +103,14 @@ def test_preflight_passes_with_a_browser(tmp_path: Path) -> None:
         text=True,
         timeout=30,
     )
-    assert run.returncode == 0, run.stdout + run.stderr
+    out = run.stdout + run.stderr
+    assert run.returncode == 1, out
+    assert "xelatex, latexmk, rsfs10.tfm, FreeSerif, rsvg-convert, pdftotext" in out, out
+    packages = (
+        "texlive-xetex latexmk texlive-fonts-recommended fonts-freefont-otf librsvg2-bin "
+        "poppler-utils"
+    )
+    assert "apt-get install --no-install-recommends " + packages in out, out
 
 
 def test_preflight_rejects_a_chromium_that_is_not_a_file(tmp_path: Path) -> None:

@@ -240,6 +240,23 @@ def test_mimebundle_with_every_frame_needs_no_widget():
     assert plt.get_fignums() == []
 
 
+@pytest.mark.parametrize("precompute", [True, False])
+def test_mimebundle_png_is_the_starting_frame_at_the_size_drawn(precompute):
+    """The book's PDF (LaTeX takes no HTML) shows an explorer as this PNG: the frame the
+    controls start at, its resolution recorded so print shows it at the size it was drawn."""
+    ex = explore(Recorder(), precompute=precompute, lr=(0.5, 2.0, 3), act=["relu", "tanh"])
+    png = base64.b64decode(ex._repr_mimebundle_()["image/png"])
+    assert_valid_png(png)
+    image = Image.open(io.BytesIO(png))
+    image.load()
+    start = ex.frame(ex.start)
+    assert image.tobytes() == Image.open(io.BytesIO(start)).tobytes()
+    assert image.tobytes() != Image.open(io.BytesIO(ex.frame((0, 1)))).tobytes()
+    dpi = widgets.DPI * widgets.DENSITY
+    # pHYs holds whole pixels per metre: the dpi read back is within 0.5 / 39.37 of it
+    assert image.info["dpi"] == pytest.approx((dpi, dpi), abs=0.02)
+
+
 def test_mimebundle_snapshot_and_live_widget_when_not_precomputing():
     plot = Recorder()
     ex = explore(plot, precompute=False, lr=(0.5, 2.0, 3))
