@@ -27,6 +27,7 @@ from typing import NamedTuple
 import matplotlib as mpl
 import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.backend_bases import RendererBase
 from matplotlib.backends.backend_agg import RendererAgg
 from matplotlib.backends.backend_svg import RendererSVG
 from matplotlib.collections import Collection, QuadMesh
@@ -412,6 +413,9 @@ def smallest_font(fig: Figure) -> float | None:
         if str(s).strip():
             sizes.append(prop.get_size_in_points())
 
+    for name in dir(RendererBase):  # paint nothing: lines and images cost, and are not text
+        if name.startswith("draw_"):
+            setattr(renderer, name, lambda *args, **kwargs: None)
     renderer.draw_text = draw_text  # record instead of painting
     renderer.draw_tex = draw_text
     fig.draw(renderer)
