@@ -42,7 +42,7 @@ import nbformat
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from nblib import _grading, _notebooks, course  # noqa: E402
+from nblib import _grading, course  # noqa: E402
 
 NOTEBOOKS = [
     "01-linear-algebra/01-forward-pass.ipynb",
@@ -73,21 +73,6 @@ def parse_args() -> argparse.Namespace:
 
 
 # --- the class ---------------------------------------------------------------------------
-
-
-def reference_answers(book) -> dict[str, str]:
-    """Each auto-graded exercise's reference solution code, as a student would paste it."""
-    blocks = _notebooks.solution_blocks(book)
-    answers = {}
-    for ex in course.exercises(book):
-        if ex.autograded:
-            start, end = blocks[ex.label]
-            answers[ex.label] = "\n".join(
-                c.source.removeprefix(_notebooks.SOLUTION_MAGIC + "\n")
-                for c in book.cells[start + 1 : end]
-                if c.cell_type == "code"
-            )
-    return answers
 
 
 def stubs(student, book) -> list[tuple[object, str, str]]:
@@ -142,7 +127,7 @@ def make_class(tmp: Path, n_students: int) -> tuple[Path, Path, list[tuple[str, 
             folder = subs / f"s{s:02d}"
             folder.mkdir(parents=True, exist_ok=True)
             nbformat.write(
-                submission(kind, student, book, reference_answers(book)), folder / path.name
+                submission(kind, student, book, course.reference_answers(book)), folder / path.name
             )
             roster.append((f"s{s:02d}", path.stem, kind))
     return tmp / "autograder", subs, roster

@@ -102,6 +102,22 @@ def exercises(nb) -> list[Exercise]:
     return found
 
 
+def reference_answers(nb) -> dict[str, str]:
+    """Each auto-graded exercise's reference solution code, as a student would paste it
+    into the answer cell (without the ``%%solution`` magic that runs it apart)."""
+    blocks = _notebooks.solution_blocks(nb)
+    answers = {}
+    for ex in exercises(nb):
+        if ex.autograded:
+            start, end = blocks[ex.label]
+            answers[ex.label] = "\n".join(
+                _notebooks.source(c).removeprefix(_notebooks.SOLUTION_MAGIC + "\n")
+                for c in nb.cells[start + 1 : end]
+                if c.cell_type == "code"
+            )
+    return answers
+
+
 def _raw(text: str):
     return nbformat.v4.new_raw_cell(text)
 

@@ -73,18 +73,7 @@ def test_student_edition_keeps_exercises_stubs_and_checks(edition, path):
 
 def _answer_cells(book) -> dict[str, str]:
     """For each auto-graded exercise, the code of its reference solution."""
-    blocks = _notebooks.solution_blocks(book)
-    answers = {}
-    for ex in course.exercises(book):
-        if ex.autograded:
-            start, end = blocks[ex.label]
-            answers[ex.label] = "\n".join(
-                # a student pastes the code, not the %%solution magic that runs it apart
-                c.source.removeprefix(_notebooks.SOLUTION_MAGIC + "\n")
-                for c in book.cells[start + 1 : end]
-                if c.cell_type == "code"
-            )
-    return answers
+    return course.reference_answers(book)
 
 
 def _fill(student, answers: dict[str, str] | None, stub_source: str | None = None):
