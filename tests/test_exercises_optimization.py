@@ -196,6 +196,13 @@ def _adam_no_square(w, g, m, v, t, lr, beta1, beta2, eps):
     return w - lr * m / (1 - beta1**t) / (np.sqrt(np.abs(v) / (1 - beta2**t)) + eps), m, v
 
 
+def _adam_efficient(w, g, m, v, t, lr, beta1, beta2, eps):
+    # Kingma and Ba's 'efficient' ordering: a different place for eps, so a different step.
+    m = beta1 * m + (1 - beta1) * g
+    v = beta2 * v + (1 - beta2) * g**2
+    return w - lr * np.sqrt(1 - beta2**t) / (1 - beta1**t) * m / (np.sqrt(v) + eps), m, v
+
+
 def test_adam_step_stub_is_not_attempted():
     feedback = check("op-adam-step", _stub)
     assert not feedback.passed and "not attempted" in feedback.message
@@ -213,6 +220,7 @@ def test_adam_step_stub_is_not_attempted():
         (lambda *a: _adam(*a)[0], "three arrays"),
         (_adam_no_square, "g * g"),
         (lambda w, g, *rest: _adam(w, -g, *rest), "wrong"),
+        (_adam_efficient, "'efficient' form"),
     ],
     ids=[
         "no-correction",
@@ -224,6 +232,7 @@ def test_adam_step_stub_is_not_attempted():
         "one",
         "no-square",
         "sign",
+        "kingma-efficient",
     ],
 )
 def test_adam_step_rejects_typical_mistakes(answer, expected):

@@ -203,10 +203,13 @@ def _adam_step(
     correct_v=True,
     t_shift=0,
     eps_inside=False,
+    efficient=False,
 ):
     """One Adam step (eq-op-adam); the keyword arguments build the typical mistakes."""
     m = beta1 * m + (1 - beta1) * g
     v = beta2 * v + (1 - beta2) * g * g
+    if efficient:  # Kingma and Ba's variant: corrections in the rate, eps added to sqrt(v)
+        return w - lr * np.sqrt(1 - beta2**t) / (1 - beta1**t) * m / (np.sqrt(v) + eps), m, v
     m_hat = m / (1 - beta1 ** (t + t_shift)) if correct_m else m
     v_hat = v / (1 - beta2 ** (t + t_shift)) if correct_v else v
     denom = np.sqrt(v_hat + eps) if eps_inside else np.sqrt(v_hat) + eps
@@ -294,6 +297,12 @@ def check_adam_step(adam_step) -> str:
                 "(1 for the first step), so use beta^t",
             ),
             (dict(eps_inside=True), "eps goes outside the square root: sqrt(v_hat) + eps"),
+            (
+                dict(efficient=True),
+                "this is Kingma and Ba's 'efficient' form, which folds the corrections into the "
+                "rate and so adds eps to sqrt(v) rather than to sqrt(v_hat); the exercise asks for "
+                "eq-op-adam exactly: w - lr * m_hat / (sqrt(v_hat) + eps)",
+            ),
         ]
         for kwargs, message in mistakes:
             if kwargs.get("t_shift") == -1 and t == 1:
