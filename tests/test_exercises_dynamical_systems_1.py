@@ -66,3 +66,40 @@ def test_newton_rejects_changing_the_start_in_place():
 
     feedback = check("ds-newton-fixed-point", in_place)
     assert not feedback.passed and "in place" in feedback.message
+
+
+def _newton_jacobian(W, c, h0, wrong):
+    h = np.array(h0, dtype=float)
+    for _ in range(50):
+        f = np.tanh(W @ h + c)
+        J = ((1 - f**2)[:, None] * W).T if wrong == "transpose" else W * (1 - f**2)[None, :]
+        h = h - np.linalg.solve(J - np.eye(len(h)), f - h)
+    return h
+
+
+def test_newton_rejects_a_wrong_jacobian():
+    """The transposed Jacobian or W diag(1 − F²) still converge on symmetric-ish 2-unit cases;
+    the non-symmetric 3-unit case catches both."""
+    for wrong in ["transpose", "order"]:
+        feedback = check(
+            "ds-newton-fixed-point", lambda W, c, h0, wrong=wrong: _newton_jacobian(W, c, h0, wrong)
+        )
+        assert not feedback.passed and "non-symmetric" in feedback.message, (
+            wrong,
+            feedback.message,
+        )
+
+
+def test_newton_accepts_a_damped_newton():
+    """A correct variant written differently: half steps first, then full Newton steps."""
+
+    def damped(W, c, h0):
+        h = np.array(h0, dtype=float)
+        for k in range(200):
+            f = np.tanh(W @ h + c)
+            step = np.linalg.solve((1 - f**2)[:, None] * W - np.eye(len(h)), f - h)
+            h = h - (0.5 if k < 3 else 1.0) * step
+        return h
+
+    feedback = check("ds-newton-fixed-point", damped)
+    assert feedback.passed, feedback.message

@@ -49,6 +49,17 @@ def _newton_cases() -> list[tuple[str, np.ndarray, np.ndarray, np.ndarray]]:
     cases.append(
         ("a contracting 5-unit network", W5, rng.standard_normal(5), rng.uniform(-1, 1, 5))
     )
+    # a non-symmetric 3-unit network, 0.05 from a source (|eigenvalues| 1.26, 1.93, 2.97): Newton
+    # with the transposed Jacobian, or with W diag(1 - F²) in place of diag(1 - F²) W, misses it
+    W3 = np.array([[0.8, -0.9, -4.75], [-0.27, -2.0, 2.7], [-0.72, 0.21, -2.12]])
+    cases.append(
+        (
+            "a non-symmetric 3-unit network, next to a source",
+            W3,
+            np.array([-0.15, 0.0, -0.45]),
+            np.array([-0.69, 0.075, 0.0]),
+        )
+    )
     return cases
 
 
@@ -71,7 +82,8 @@ def _check_newton_fixed_point(answer) -> str:
                     "; it solves W h + c = h, the map without its tanh"
                     if linear
                     else "; iterate the Newton step until the residual is below 1e-10 (Newton "
-                    "needs the Jacobian of G(h) = tanh(W h + c) − h, which includes the − I)"
+                    "needs the Jacobian of G(h) = tanh(W h + c) − h, which includes the − I, and "
+                    "DF(h) = diag(1 − F(h)²) W: row i of W times tanh'(a_i), not its transpose)"
                 )
             )
         want = _newton_reference(W, c, h0)
