@@ -18,6 +18,8 @@ One module per concept the book teaches:
                         regression, the analytic and empirical neural tangent kernel
 - ``nblib.rnn``         a vanilla RNN and an LSTM with backpropagation through time
 - ``nblib.dynamics``    Lyapunov spectra, mean-field signal propagation, Hopfield networks
+- ``nblib.layers``      batch and layer normalization, residual blocks, scaled dot-product
+                        attention, each with its backward pass
 - ``nblib.plots``       the book's figure style
 - ``nblib.widgets``     interactive explorers that also work on the static website
 - ``nblib.exercises``   answer checks for the book's exercises
