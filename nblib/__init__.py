@@ -20,6 +20,8 @@ One module per concept the book teaches:
 - ``nblib.dynamics``    Lyapunov spectra, mean-field signal propagation, Hopfield networks
 - ``nblib.layers``      batch and layer normalization, residual blocks, scaled dot-product
                         attention, each with its backward pass
+- ``nblib.topology``    intrinsic dimension (TwoNN, MLE), Betti numbers over Z/2, Rips
+                        persistence in H0 and H1, the bottleneck distance
 - ``nblib.plots``       the book's figure style
 - ``nblib.widgets``     interactive explorers that also work on the static website
 - ``nblib.exercises``   answer checks for the book's exercises

@@ -4,6 +4,7 @@ with a message that says what is wrong, and an unfinished stub is "not attempted
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from nblib.exercises import check
 
@@ -27,24 +28,18 @@ def test_hidden_jacobian_accepts_the_reference():
     assert feedback.passed, feedback.message
 
 
-def test_hidden_jacobian_names_the_transpose():
-    feedback = check("ds-bptt-jacobian", lambda *a: _hidden_jacobian(*a, transpose=True))
-    assert not feedback.passed and "transpose" in feedback.message
-
-
-def test_hidden_jacobian_names_the_wrong_order():
-    feedback = check("ds-bptt-jacobian", lambda *a: _hidden_jacobian(*a, order=True))
-    assert not feedback.passed and "wrong order" in feedback.message
-
-
-def test_hidden_jacobian_names_the_shifted_derivative():
-    feedback = check("ds-bptt-jacobian", lambda *a: _hidden_jacobian(*a, previous=True))
-    assert not feedback.passed and "1 − h_(t−1)²" in feedback.message
-
-
-def test_hidden_jacobian_names_the_missing_derivative():
-    feedback = check("ds-bptt-jacobian", lambda *a: _hidden_jacobian(*a, linear=True))
-    assert not feedback.passed and "are missing" in feedback.message
+@pytest.mark.parametrize(
+    ("mistake", "named"),
+    [
+        ("transpose", "transpose"),
+        ("order", "wrong order"),
+        ("previous", "1 − h_(t−1)²"),  # σ′ taken one step early
+        ("linear", "are missing"),  # σ′ left out
+    ],
+)
+def test_hidden_jacobian_names_the_mistake(mistake, named):
+    feedback = check("ds-bptt-jacobian", lambda *a: _hidden_jacobian(*a, **{mistake: True}))
+    assert not feedback.passed and named in feedback.message, feedback.message
 
 
 def test_hidden_jacobian_rejects_a_wrong_shape_and_in_place_changes():
