@@ -180,7 +180,9 @@ def test_dense_circle_h1_bar_dies_near_sqrt3():
     t = np.sort(np.random.default_rng(0).uniform(0, 2 * np.pi, 150))
     gap = np.max(np.diff(np.r_[t, t[0] + 2 * np.pi]))
     h = 2 * np.sin(gap / 4)
-    assert 4 * h < np.sqrt(3)  # dense enough for the long bar not to be matched to the diagonal
+    # 4h < √3: (0, √3) cannot be matched to the diagonal, so one bar lasts at least √3 − 4h;
+    # 8h < √3 makes that longer than the 4h every other bar is held to, so it is singled out.
+    assert 8 * h < np.sqrt(3)
     dgm1 = rips_persistence(np.c_[np.cos(t), np.sin(t)])[1]
     persistence = dgm1[:, 1] - dgm1[:, 0]
     assert np.sum(persistence > 4 * h) == 1
