@@ -6,6 +6,8 @@ import pytest
 
 torch = pytest.importorskip("torch")
 
+from numeric import central_differences  # noqa: E402
+
 from nblib import layers, nn, optim  # noqa: E402
 
 # Both sides run in float64 and do the same arithmetic in a different order: they agree to
@@ -171,23 +173,6 @@ def test_stacks_train_step_like_torch():
         for p, q in zip(params, peer.parameters(), strict=True):
             np.testing.assert_allclose(p, q.detach().numpy(), rtol=0, atol=TOL)
     np.testing.assert_allclose(bn.running_var, peers[0][2].running_var.numpy(), rtol=0, atol=TOL)
-
-
-def central_differences(loss, arrays, eps=1e-6):
-    """∂loss/∂a for each array, by (loss(a + ε) − loss(a − ε))/2ε entry by entry (in place)."""
-    out = []
-    for arr in arrays:
-        num = np.empty_like(arr)
-        for idx in np.ndindex(arr.shape):
-            old = arr[idx]
-            arr[idx] = old + eps
-            up = loss()
-            arr[idx] = old - eps
-            down = loss()
-            arr[idx] = old
-            num[idx] = (up - down) / (2 * eps)
-        out.append(num)
-    return out
 
 
 # Central differences: truncation O(ε²·|f'''|) plus rounding O(ulp·|f|/ε); with ε = 1e-6 and
