@@ -381,7 +381,8 @@ def _check_attention(Q, K, V, mask):
             rows = (np.flatnonzero(empty) if empty.ndim == 1 else np.argwhere(empty)).tolist()
             raise ValueError(
                 f"mask allows no key for query row(s) {rows[:5]}{' ...' if len(rows) > 5 else ''}: "
-                "the softmax over an empty set is undefined (PyTorch returns NaN); "
+                "the softmax over an empty set is undefined (PyTorch returns NaN or zeros, "
+                "depending on its version); "
                 "allow at least one key per query"
             )
     return Q, K, V, mask, unbatched
