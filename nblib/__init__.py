@@ -22,6 +22,12 @@ One module per concept the book teaches:
                         attention, each with its backward pass
 - ``nblib.topology``    intrinsic dimension (TwoNN, MLE), Betti numbers over Z/2, Rips
                         persistence in H0 and H1, the bottleneck distance
+- ``nblib.numerics``    rounding to float16 / bfloat16, compensated (Kahan–Neumaier) sums,
+                        uniform quantization
+- ``nblib.quantum``     a state-vector simulator (rotations, CNOT, ⟨Z⟩) and the
+                        parameter-shift gradient
+- ``nblib.transport``   optimal transport: 1-D Wasserstein distances, the exact Kantorovich
+                        plan, Sinkhorn (plain and log-domain), W2 between Gaussians
 - ``nblib.plots``       the book's figure style
 - ``nblib.widgets``     interactive explorers that also work on the static website
 - ``nblib.exercises``   answer checks for the book's exercises
