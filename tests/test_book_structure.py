@@ -327,6 +327,17 @@ def book_sources() -> dict[str, str]:
     return pages
 
 
+def test_every_notebook_cell_has_an_id():
+    """nbformat 4.5 requires cell ids; a notebook without them validates only with a warning
+    today and will not load in future nbformat releases."""
+    missing = {
+        str(path.relative_to(ROOT)): n
+        for path in sorted((ROOT / "chapters").glob("*/*.ipynb"))
+        if (n := sum("id" not in cell for cell in json.loads(path.read_text())["cells"]))
+    }
+    assert not missing, f"notebooks with cells lacking an id (cells per notebook): {missing}"
+
+
 def test_glossary_and_term_parsers_find_what_they_should():
     """The two parsers the glossary tests rely on, on a known text: a silent miss in either
     would let every check below pass."""
