@@ -118,6 +118,9 @@ def binder_env(tmp_path_factory) -> Path:
             "pip",
             "install",
             "--quiet",
+            # no byte-compiling of every installed module (pip's default, ~25 of its ~45 s of
+            # CPU): the same packages and versions; Python compiles what the tests import
+            "--no-compile",
             "-r",
             ".binder/requirements.txt",
         ],

@@ -6,9 +6,15 @@ from __future__ import annotations
 import copy
 import csv
 import re
+import subprocess
+import zipfile
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager, nullcontext
+from types import SimpleNamespace
 
 import nbformat
 import pytest
+from warm_otter import warm_otter
 
 from nblib import _notebooks, course
 
@@ -18,15 +24,57 @@ NOTEBOOKS = _notebooks.chapter_notebooks()
 GRADED = NOTEBOOKS[0]  # the round trip uses the first section of the book
 
 
+@contextmanager
+def _warm_otter_commands():
+    """``course``'s ``otter assign`` commands run by a warm otter (tests/warm_otter.py)."""
+    with warm_otter() as run, pytest.MonkeyPatch.context() as patch:
+        patch.setattr(course, "subprocess", SimpleNamespace(**(vars(subprocess) | {"run": run})))
+        yield
+
+
 @pytest.fixture(scope="module")
 def edition(tmp_path_factory):
     out = tmp_path_factory.mktemp("edition")
     # otter executes the graded notebook to validate its solutions; the others' solutions are
     # validated by the book build and nbval (each ends in `assert check(...)`), so skip re-running.
+    # The graded one goes through the otter command; the others through a warm otter, two at
+    # a time: the same files (test_a_warm_otter_writes_what_the_otter_command_writes) for 0.1
+    # instead of 3 s of CPU each.
     students = course.student_edition([GRADED], out / "student", out / "autograder")
     others = [p for p in NOTEBOOKS if p != GRADED]
-    students += course.student_edition(others, out / "student", out / "autograder", run_tests=False)
+    with _warm_otter_commands(), ThreadPoolExecutor(2) as pool:
+        for written in pool.map(
+            lambda p: course.student_edition(
+                [p], out / "student", out / "autograder", run_tests=False
+            ),
+            others,
+        ):
+            students += written
     return out, {p.name: p for p in students}
+
+
+def _zip_members(path) -> dict[str, bytes]:
+    with zipfile.ZipFile(path) as z:
+        return {name: z.read(name) for name in z.namelist()}
+
+
+def test_a_warm_otter_writes_what_the_otter_command_writes(tmp_path):
+    """The edition fixture's shortcut is faithful: on the smallest chapter notebook, the
+    student edition and every file of the autograder zip are those of ``otter assign``."""
+    path = min(NOTEBOOKS, key=lambda p: p.stat().st_size)
+    written = {}
+    for way in ("command", "warm"):
+        with _warm_otter_commands() if way == "warm" else nullcontext():
+            (student,) = course.student_edition(
+                [path], tmp_path / way, tmp_path / f"{way}-autograder", run_tests=False
+            )
+        zip_path = tmp_path / f"{way}-autograder" / path.parent.name / f"{path.stem}.zip"
+        written[way] = (student.read_bytes(), _zip_members(zip_path))
+    command, warm = written["command"], written["warm"]
+    assert warm[0] == command[0], f"the warm otter's student edition of {path.name} differs"
+    assert warm[1].keys() == command[1].keys(), (sorted(warm[1]), sorted(command[1]))
+    differ = [name for name in command[1] if warm[1][name] != command[1][name]]
+    assert not differ, f"the warm otter's autograder zip of {path.name} differs in {differ}"
 
 
 def _solution_lines(nb) -> list[str]:
@@ -108,7 +156,9 @@ def test_grading_round_trip_and_malformed_submissions(edition, tmp_path):
         "right": _fill(student, answers),
         "wrong": _fill(student, None, "{name} = lambda *args, **kwargs: -1.2345"),
         "raises": _fill(student, None, "raise RuntimeError('my cell is broken')"),
-        "loops": _fill(student, None, "while True:\n    pass"),
+        # the loop sleeps: endless all the same (the interrupt stops it as it stops a busy
+        # loop, which test_grading's loops_top covers) without burning a core for 20 s a stub
+        "loops": _fill(student, None, "import time\nwhile True:\n    time.sleep(0.1)"),
     }
     missing = copy.deepcopy(cases["right"])
     missing.cells = [c for c in missing.cells if "exercise-stub" not in c.metadata.get("tags", [])]
