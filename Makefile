@@ -127,13 +127,6 @@ test-notebooks: venv-test
 # Then the PDF from the same notebook outputs (tests/test_pdf.py checks it in test-site).
 test-book: book-clean pdf
 
-# Serial, one Chromium: `-n 2` was no faster on 2 cores, Chromium's renderers already fill both.
-# Each page is loaded once at 1280 x 900 and every per-page check reads that visit (tests/sitekit.py:
-# Site.result, Probe): the report, axe's light and dark passes, the explorers, the equations at
-# 1280 and 390 px; two tabs at a time, the next page loading while the last is measured. Before,
-# four loads a page (issue #16): CPU, Chromium's included, fell from 1044 s to 683 s for the
-# 54-notebook build. What is left is mostly axe: one run per theme, each rebuilding axe's tree of
-# the page (20,000 elements with MathJax's): 10-14 CPU s a section (benchmarks/bench_site_visits.py).
 test-site: venv-test site-deps browser
 	$(BIN)/python -m pytest tests -m book -q
 

@@ -9,12 +9,11 @@ from sitekit import CHROMIUM_ARGS, HTML, TIMEOUT_MS, Site, find_browser, serve, 
 
 
 @pytest.fixture(scope="session")
-def site(request: pytest.FixtureRequest) -> Iterator[Site]:
+def site() -> Iterator[Site]:
     """The built site served locally and one headless Chromium, for the whole session.
 
-    Every page is visited once, and what that visit measured (``sitekit.Probe``) shared by
-    the tests; the first test to ask visits every page the session's tests read. When
-    something is missing, each test fails saying what (``Site.require``).
+    Every page is visited once and its report shared by the tests. When something is
+    missing, each test fails saying what (``Site.require``).
     """
     if problem := setup_problem():
         yield Site(None, "", problem)
@@ -28,8 +27,6 @@ def site(request: pytest.FixtureRequest) -> Iterator[Site]:
         try:
             context = browser.new_context(viewport={"width": 1280, "height": 900})
             context.set_default_timeout(TIMEOUT_MS)
-            site = Site(context, url)
-            site.plan(request.session.items)
-            yield site
+            yield Site(context, url)
         finally:
             browser.close()
