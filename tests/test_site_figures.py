@@ -72,6 +72,8 @@ def svg_text(site: Site, page: str, image: dict[str, Any]) -> str | None:
     path = site.path_of(urllib.parse.urljoin(site.page_url(page), src))
     if path is None or not path.endswith(".svg"):
         return None
+    if not (HTML / path).is_file():
+        pytest.fail(f"{name(image)} on {page}: its file {path} is not in the built site")
     return (HTML / path).read_text(encoding="utf-8")
 
 
