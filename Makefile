@@ -20,6 +20,7 @@ JOBS   ?= $(shell nproc 2>/dev/null || echo 2)
 ONE_THREAD := OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 MKL_NUM_THREADS=1
 
 .PHONY: help venv venv-test book book-clean pdf serve test test-unit test-notebooks test-book test-site \
+        test-cache test-html test-site-browser test-site-static \
         preflight site-deps browser \
         student book-student grade lint tidy strip lock-binder set-repo-url clean \
         venv-course venv-latest student-branch lock
@@ -103,15 +104,43 @@ serve:
 	$(PYTHON) -m http.server $(PORT) --bind 127.0.0.1 --directory $(HTML)
 
 # --- tests ------------------------------------------------------------------------------
-# Stages run in this order (preflight and site-deps fail within seconds); each one's time is
-# printed at the end.
-TEST_STAGES := preflight site-deps venv-test browser lint test-unit test-notebooks test-book test-site
+# `make test` runs its stages in four steps and prints each one's time and when it ran. None
+# of the long stages keeps both cores busy alone (the notebooks into the cache and nbval about
+# 1.6 cores, the unit tests 1.2, the website's and the PDF's builds 1), so two run at a time
+# where they can:
+#  1. one after another: the quick checks (preflight and site-deps fail within seconds), the
+#     environment;
+#  2. the notebooks into the build's cache beside the unit tests (which read no build), so the
+#     time the cache prints for a notebook is an upper bound of its time on 2 cores;
+#  3. nbval beside the website's build, then the PDF and the built book's tests that need no
+#     browser (the PDF's text, the numbering);
+#  4. the website in a browser, SITE_PROCS processes at once (test-site-browser).
+TEST_STEPS := "preflight site-deps venv-test browser lint" "test-cache test-unit" \
+              "test-notebooks test-html pdf test-site-static" "test-site-browser"
+STAGE_TIMES := _build/stage-times.txt
 test:
-	@times=""; for stage in $(TEST_STAGES); do \
-	  start=$$(date +%s); $(MAKE) --no-print-directory $$stage || exit 1; \
-	  times="$$times$$(printf '  %-15s %5d s' $$stage $$(( $$(date +%s) - start )))\n"; \
-	done; printf "Time of each stage:\n$$times"
-	@echo "All checks passed."
+	@mkdir -p _build && rm -f $(STAGE_TIMES); t0=$$(date +%s); status=0; \
+	for step in $(TEST_STEPS); do \
+	  $(MAKE) --no-print-directory -j2 --output-sync=target T0=$$t0 \
+	    $$(printf 'stage-%s ' $$step) || { status=1; break; }; \
+	done; \
+	printf "Time of each stage (and when it ran, in s from the start):\n"; cat $(STAGE_TIMES); \
+	printf "  %-17s %5d s\n" total $$(( $$(date +%s) - t0 )); \
+	test $$status = 0 && echo "All checks passed."
+
+# stage-X: make X and note its time. Within step 3 the PDF follows the website (it reuses
+# its doctrees) and the PDF's tests follow the PDF; the stages of step 1 run in order.
+T0 ?= $(shell date +%s)
+stage-%:
+	@start=$$(date +%s); $(MAKE) --no-print-directory $* && result=s || result="s FAILED"; \
+	end=$$(date +%s); printf "  %-17s %5d %s (%4d to %4d)\n" $* $$((end - start)) "$$result" \
+	  $$((start - $(T0))) $$((end - $(T0))) >> $(STAGE_TIMES); test "$$result" = s
+stage-pdf: stage-test-html
+stage-test-site-static: stage-pdf
+stage-site-deps: stage-preflight
+stage-venv-test: stage-site-deps
+stage-browser: stage-venv-test
+stage-lint: stage-browser
 
 lint: venv-test
 	$(BIN)/ruff check .
@@ -123,12 +152,33 @@ test-unit: venv-test
 test-notebooks: venv-test
 	$(ONE_THREAD) $(BIN)/python -m pytest --nbval-lax chapters -n 2 --dist loadfile -q -p no:randomly
 
-# A clean build: -W only catches warnings of pages it re-reads (DESIGN.md, known traps).
-# Then the PDF from the same notebook outputs (tests/test_pdf.py checks it in test-site).
+# The notebooks into the build's cache, then a clean build of the website from it: -W only
+# catches warnings of pages it re-reads (DESIGN.md, known traps). Then the PDF from the same
+# notebook outputs (tests/test_pdf.py checks it in test-site).
+test-cache: venv
+	$(ONE_THREAD) $(BIN)/python -m nblib._build_cache --jobs $(JOBS)
+test-html: book-clean
 test-book: book-clean pdf
 
-test-site: venv-test site-deps browser
-	$(BIN)/python -m pytest tests -m book -q
+# The built book (make book, make pdf): in a browser, and the tests that read its files only.
+test-site: test-site-browser test-site-static
+
+# Each page is loaded once at 1280 x 900 and every per-page check reads that visit (tests/sitekit.py:
+# Site.result, Probe): the report, axe's light and dark passes, the explorers, the equations at
+# 1280 and 390 px; two tabs at a time, the next page loading while the last is measured. Before,
+# four loads a page (issue #16): CPU, Chromium's included, fell from 1044 s to 683 s for the
+# 54-notebook build. One such process keeps well under two cores busy (it waits on each page's
+# loading, typesetting and transitions), so SITE_PROCS of them run at once, each on its block of
+# the pages (SITE_SHARD, tests/sitekit.py), the first also the tests of the whole site: on the
+# 62-notebook build 2 processes took 767 s (1.3 cores), 3 took 704 s (1.7 cores).
+SITE_PROCS ?= 3
+SITE_SHARDS := $(addprefix site-shard-,$(shell seq $(SITE_PROCS)))
+test-site-browser: venv-test site-deps browser
+	$(MAKE) --no-print-directory -j$(SITE_PROCS) --output-sync=target $(SITE_SHARDS)
+site-shard-%:
+	SITE_SHARD=$*/$(SITE_PROCS) $(BIN)/python -m pytest tests -m "book and browser" -q
+test-site-static: venv-test
+	$(BIN)/python -m pytest tests -m "book and not browser" -q
 
 # --- courses: student edition and grading (otter-grader) ---------------------------------
 # The branch the student website's launch buttons (Binder, Colab, JupyterHub) open.

@@ -5,15 +5,25 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from sitekit import CHROMIUM_ARGS, HTML, TIMEOUT_MS, Site, find_browser, serve, setup_problem
+from sitekit import (
+    CHROMIUM_ARGS,
+    HTML,
+    TIMEOUT_MS,
+    Site,
+    find_browser,
+    first_shard,
+    serve,
+    setup_problem,
+)
 
 
 @pytest.fixture(scope="session")
-def site() -> Iterator[Site]:
+def site(request: pytest.FixtureRequest) -> Iterator[Site]:
     """The built site served locally and one headless Chromium, for the whole session.
 
-    Every page is visited once and its report shared by the tests. When something is
-    missing, each test fails saying what (``Site.require``).
+    Every page is visited once, and what that visit measured (``sitekit.Probe``) shared by
+    the tests; the first test to ask visits every page the session's tests read. When
+    something is missing, each test fails saying what (``Site.require``).
     """
     if problem := setup_problem():
         yield Site(None, "", problem)
@@ -27,6 +37,22 @@ def site() -> Iterator[Site]:
         try:
             context = browser.new_context(viewport={"width": 1280, "height": 900})
             context.set_default_timeout(TIMEOUT_MS)
-            yield Site(context, url)
+            site = Site(context, url)
+            site.plan(request.session.items)
+            yield site
         finally:
             browser.close()
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """With SITE_SHARD=k/n (k > 1), keep only the browser tests of this shard's pages: the
+    tests of the whole site (screenshots, the phone menu, ...) run in the first shard."""
+    if first_shard():
+        return
+    keep, drop = [], []
+    for item in items:
+        per_page = "page" in getattr(getattr(item, "callspec", None), "params", {})
+        (keep if per_page and item.get_closest_marker("browser") else drop).append(item)
+    if drop:
+        config.hook.pytest_deselected(items=drop)
+        items[:] = keep

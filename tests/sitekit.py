@@ -7,11 +7,14 @@ for the CDN copy of MathJax 3 are answered from the npm tarball unpacked into
 ``tests/site/vendor`` (``python3 tests/site/fetch_vendor.py``, pinned with its sha512 in
 ``tests/site/vendor.json``); any other request off the site is aborted and recorded.
 The ``site`` fixture (``tests/conftest.py``) is one :class:`Site` for the whole session.
+Each page is loaded once at 1280 x 900 and every per-page check reads that visit: the
+report (:meth:`Site.report`) and the probes the test modules register (:class:`Probe`).
 """
 
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import functools
 import http.server
 import os
@@ -22,7 +25,7 @@ import threading
 import urllib.error
 import urllib.parse
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -60,7 +63,12 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-TIMEOUT_MS = 15_000
+# A page loads in about 2 s alone; `make test` runs two processes of these tests at once on two
+# cores (under a heavier load a page once took over 15 s to go quiet): a limit for hangs only.
+TIMEOUT_MS = 30_000
+# The shared page visits (Site.result) keep two tabs at work, one loading while the other is
+# measured: on a busy machine a page may take longer than TIMEOUT_MS, so they wait twice as long.
+VISIT_TIMEOUT_MS = 2 * TIMEOUT_MS
 
 # Text that is TeX left raw on the page, outside code: MathJax never saw it. (Also a
 # JavaScript regular expression: the page runs it.)
@@ -84,11 +92,32 @@ def site_pages() -> list[str]:
     return sorted(pages)
 
 
+def shard(pages: list[str], spec: str | None = None) -> list[str]:
+    """This process's share of ``pages``: with ``SITE_SHARD=k/n`` the k-th of n contiguous
+    blocks, else all of them. ``make test`` runs the browser tests in n processes at once,
+    each on its block; contiguous blocks keep most #fragment links inside one process."""
+    spec = os.environ.get("SITE_SHARD") if spec is None else spec
+    if not spec:
+        return pages
+    match = re.fullmatch(r"(\d+)/(\d+)", spec.strip())
+    if not match or not 1 <= int(match[1]) <= int(match[2]):
+        raise ValueError(f"SITE_SHARD must be k/n with 1 <= k <= n, got {spec!r}")
+    k, n = int(match[1]), int(match[2])
+    return pages[(k - 1) * len(pages) // n : k * len(pages) // n]
+
+
+def first_shard() -> bool:
+    """Whether this process runs the tests of the whole site (screenshots, the phone menu):
+    the first of the shards, or the only process."""
+    spec = os.environ.get("SITE_SHARD", "").strip()
+    return not spec or spec.split("/")[0] == "1"
+
+
 def explorer_pages() -> list[str]:
     """Pages holding an interactive explorer: the kernel-free HTML with working controls."""
     return [
         page
-        for page in site_pages()
+        for page in PAGES
         if re.search(r'class="nblib-explorer"[^>]*>.*?data-control=', _read(page), re.DOTALL)
     ]
 
@@ -107,7 +136,8 @@ def redirect_target(page: str) -> str | None:
     return refresh.group(1) if refresh else None
 
 
-PAGES = site_pages()
+PAGES = shard(site_pages())
+PAGE_SET = frozenset(PAGES)
 EXPLORER_PAGES = explorer_pages()
 NO_SITE = "<no built site>"
 NO_EXPLORER = "<no explorer>"
@@ -249,6 +279,45 @@ async (rawTex) => {
 """
 
 
+@dataclass(frozen=True)
+class Probe:
+    """A measurement of a page made in the tab of its one visit (:meth:`Site.result`).
+
+    Loading a page and letting MathJax typeset it is most of a visit's cost, so every
+    measurement of a page at 1280 x 900 shares one tab: the report (``INSPECT_JS``, always
+    first), then each probe in ``order``. ``start`` runs right after the report, and may set
+    work going in the page without waiting for it; ``finish`` runs once the next page's tab is
+    open (two tabs, two renderer processes, two cores) and returns what is kept. A probe may
+    change the page (theme, viewport): those that change most come last.
+    """
+
+    name: str
+    order: int
+    tests: tuple[str, ...]  # the tests (function names, parametrized by ``page``) that read it
+    finish: Callable[[Any, Any], Any]  # (tab, what start returned) -> the result
+    start: Callable[[Any], Any] | None = None  # (tab) -> what finish gets
+
+
+PROBES: dict[str, Probe] = {}  # registered by the test modules when they are imported
+
+
+def register(probe: Probe) -> Probe:
+    """Make ``probe`` part of the visits of the pages its tests read."""
+    PROBES[probe.name] = probe
+    return probe
+
+
+@dataclass
+class _Visit:
+    """One page's tab between :meth:`Site._start` and :meth:`Site._finish`."""
+
+    path: str
+    tab: Any
+    report: PageReport
+    probes: list[Probe]
+    started: dict[str, Any] = field(default_factory=dict)
+
+
 class Site:
     """Visits pages in one browser context, each at most once, and remembers what it found."""
 
@@ -259,6 +328,10 @@ class Site:
         self.reports: dict[str, PageReport] = {}
         self.statuses: dict[str, int] = {}
         self.contexts: dict[tuple[int, int], Any] = {}
+        self.planned: dict[str, set[str]] = {}  # page -> probes this session's tests will read
+        self.results: dict[tuple[str, str], Any] = {}  # (page, probe) -> what it measured
+        self.failures: dict[tuple[str, str], str] = {}  # (page, probe) -> why it could not
+        self.visit_context: Any = None
 
     def require(self) -> None:
         """Fail the test (not skip it) when the site, MathJax's copy or Chromium is missing."""
@@ -294,17 +367,14 @@ class Site:
             self.contexts[width, height] = context
         return self.contexts[width, height]
 
-    def open(self, path: str, report: PageReport, context: Any = None) -> Any:
+    def open(self, path: str, report: PageReport, context: Any = None, *, idle: bool = True) -> Any:
         """A new tab showing ``path`` with every event recorded into ``report``; MathJax done.
 
-        ``context`` (from :meth:`context_at`) gives another viewport; the default is 1280 px."""
+        ``context`` (from :meth:`context_at`) gives another viewport; the default is 1280 px.
+        ``idle=False`` skips Playwright's "networkidle" (500 ms without a request), for a
+        caller that waits for it later, before it reads ``report`` (:meth:`_finish` does)."""
         page = (context or self.context).new_page()
-        page.on("pageerror", lambda exc: report.errors.append(f"uncaught {exc}"))
-        page.on("console", functools.partial(self._console, report))
-        page.on(
-            "response",
-            lambda r: r.status >= 400 and report.errors.append(f"HTTP {r.status} for {r.url}"),
-        )
+        record_errors(page, report)
         page.route("**/*", functools.partial(self._route, report))
         page.goto(self.page_url(path), wait_until="load")
         if target := redirect_target(path):  # index.html: <meta http-equiv="refresh">
@@ -313,39 +383,139 @@ class Site:
         page.evaluate(
             "async () => { await window.MathJax?.startup?.promise; await document.fonts.ready; }"
         )
-        page.wait_for_load_state("networkidle")
+        if idle:
+            page.wait_for_load_state("networkidle")
         return page
 
+    # --- one visit per page, shared by every measurement of it ---------------------------
+
+    def plan(self, items: Iterable[Any]) -> None:
+        """Note the pages this session's tests read and the probes they need, so that the
+        first test to ask visits them all, two tabs at a time (pytest's collected ``items``)."""
+        for item in items:
+            params = getattr(getattr(item, "callspec", None), "params", {})
+            if params.get("page") in PAGE_SET:
+                name = getattr(item, "originalname", None)
+                needs = {p.name for p in PROBES.values() if name in p.tests}
+                self.planned.setdefault(params["page"], set()).update(needs)
+
     def report(self, path: str) -> PageReport:
-        """Visit ``path`` (once) and return what it found."""
+        """What the visit of ``path`` found (visiting it, and the planned pages, first)."""
         if path not in self.reports:
-            report = PageReport(path)
-            try:
-                page = self.open(path, report)
-                try:
-                    found = page.evaluate(INSPECT_JS, RAW_TEX.pattern)
-                finally:
-                    page.close()
-            except Exception as exc:  # the test of this page reports it
-                report.failure = f"{type(exc).__name__}: {exc}"
-            else:
-                report.math = found["math"]
-                report.links = found["links"]
-                report.nav_links = found["nav_links"]
-                report.ids = set(found["ids"])
-                report.images = found["images"]
-            self.reports[path] = report
+            self._visit(path, set())
         return self.reports[path]
 
-    @staticmethod
-    def _console(report: PageReport, message: Any) -> None:
-        if message.type != "error":
-            return
-        where = message.location.get("url", "")
-        if any(where.startswith(prefix) for prefix in ALLOWED_EXTERNAL):
-            return  # "Failed to load resource" for an allow-listed request we aborted
-        line = message.location.get("lineNumber")
-        report.errors.append(f"console: {message.text} ({where}:{line})")
+    def result(self, path: str, probe: str) -> Any:
+        """What ``probe`` measured in the visit of ``path``; fails the test if it could not."""
+        self.require()
+        if probe not in PROBES:
+            pytest.fail(f"no probe {probe!r} is registered (is its test module imported?)")
+        if (path, probe) not in self.results and (path, probe) not in self.failures:
+            self._visit(path, {probe})
+        if (path, probe) in self.failures:
+            pytest.fail(f"{path} could not be measured ({probe}): {self.failures[path, probe]}")
+        return self.results[path, probe]
+
+    def _visit(self, path: str, probes: set[str]) -> None:
+        """Visit ``path`` for ``probes`` and every planned page not yet visited for its own."""
+        jobs = {path: probes | self.planned.pop(path, set())}
+        for page, needs in self.planned.items():
+            jobs.setdefault(page, set()).update(needs)
+        self.planned = {}
+        todo = []
+        for page, needs in jobs.items():
+            missing = {n for n in needs if (page, n) not in self.results}
+            if page not in self.reports or missing:
+                todo.append((page, sorted((PROBES[n] for n in missing), key=lambda p: p.order)))
+        first = self._run(todo)
+        # A page that failed to load on a busy machine gets one more visit, alone.
+        for page, needs in first:
+            self._run([(page, needs)], retry=False)
+
+    def _run(
+        self, jobs: list[tuple[str, list[Probe]]], retry: bool = True
+    ) -> list[tuple[str, list[Probe]]]:
+        """Visit the pages two tabs at a time: the next one loads while the last is measured.
+        Returns the jobs whose page could not be loaded (left unrecorded if ``retry``)."""
+        failed: list[tuple[str, list[Probe]]] = []
+        current: _Visit | None = None
+        for job in [*jobs, None]:
+            started = None
+            if job is not None:
+                started = self._start(*job)
+                if isinstance(started, str):
+                    if retry:
+                        failed.append(job)
+                    else:
+                        self._record_failure(job[0], job[1], started)
+                    started = None
+            if current is not None:
+                self._finish(current)
+            current = started
+        return failed
+
+    def _start(self, path: str, probes: list[Probe]) -> _Visit | str:
+        """Open the page, inspect it and start each probe; why not, if it did not load."""
+        if self.visit_context is None:
+            self.visit_context = self.context.browser.new_context(
+                viewport={"width": 1280, "height": 900}
+            )
+            self.visit_context.set_default_timeout(VISIT_TIMEOUT_MS)
+        report = PageReport(path)
+        tab = None
+        try:
+            tab = self.open(path, report, self.visit_context, idle=False)
+            found = tab.evaluate(INSPECT_JS, RAW_TEX.pattern)
+        except Exception as exc:
+            if tab is not None:
+                tab.close()
+            return f"{type(exc).__name__}: {exc}"
+        report.math = found["math"]
+        report.links = found["links"]
+        report.nav_links = found["nav_links"]
+        report.ids = set(found["ids"])
+        report.images = found["images"]
+        visit = _Visit(path, tab, report, probes)
+        for probe in probes:
+            try:
+                visit.started[probe.name] = probe.start(tab) if probe.start else None
+            except Exception as exc:  # this probe's test reports it
+                self.failures[path, probe.name] = f"{type(exc).__name__}: {exc}"
+        return visit
+
+    def _finish(self, visit: _Visit) -> None:
+        """Keep the report, finish each probe in order, close the tab.
+
+        The report holds what happened until the network went quiet (Playwright's
+        "networkidle", as :meth:`open` waits for), as if the tab had been closed then: what
+        the probes cause (a theme switch, a moved control) is their tests' business."""
+        path = visit.path
+        try:
+            try:
+                visit.tab.wait_for_load_state("networkidle")
+            except Exception as exc:  # the report's tests report it
+                visit.report.failure = f"{type(exc).__name__}: {exc}"
+            report = dataclasses.replace(
+                visit.report, errors=list(visit.report.errors), external=list(visit.report.external)
+            )
+            self.reports.setdefault(path, report)
+            for probe in visit.probes:
+                if (path, probe.name) in self.failures:
+                    continue
+                try:
+                    self.results[path, probe.name] = probe.finish(
+                        visit.tab, visit.started[probe.name]
+                    )
+                except Exception as exc:  # this probe's test reports it
+                    self.failures[path, probe.name] = f"{type(exc).__name__}: {exc}"
+        finally:
+            visit.tab.close()
+
+    def _record_failure(self, path: str, probes: list[Probe], why: str) -> None:
+        """A page that could not be loaded: every test of it says so."""
+        self.reports.setdefault(path, PageReport(path, failure=why))
+        for probe in probes:
+            self.failures[path, probe.name] = why
 
     def _route(self, report: PageReport, route: Any) -> None:
         """Let requests to the site through, answer CDN ones from the local copies, abort the rest."""
@@ -368,6 +538,37 @@ class Site:
         if not any(url.startswith(prefix) for prefix in ALLOWED_EXTERNAL):
             report.external.append(url)
         route.abort("blockedbyclient")
+
+
+def record_errors(tab: Any, report: PageReport) -> Callable[[], None]:
+    """Record the tab's uncaught exceptions, console errors and failed requests into
+    ``report`` from now on; returns what stops it (a probe records what its actions cause)."""
+
+    def uncaught(exc: Any) -> None:
+        report.errors.append(f"uncaught {exc}")
+
+    def console(message: Any) -> None:
+        if message.type != "error":
+            return
+        where = message.location.get("url", "")
+        if any(where.startswith(prefix) for prefix in ALLOWED_EXTERNAL):
+            return  # "Failed to load resource" for an allow-listed request we aborted
+        line = message.location.get("lineNumber")
+        report.errors.append(f"console: {message.text} ({where}:{line})")
+
+    def response(r: Any) -> None:
+        if r.status >= 400:
+            report.errors.append(f"HTTP {r.status} for {r.url}")
+
+    handlers = {"pageerror": uncaught, "console": console, "response": response}
+    for event, handler in handlers.items():
+        tab.on(event, handler)
+
+    def stop() -> None:
+        for event, handler in handlers.items():
+            tab.remove_listener(event, handler)
+
+    return stop
 
 
 def visited(site: Site, page: str) -> PageReport:

@@ -27,9 +27,12 @@ from sitekit import (
     NO_SITE,
     PAGES,
     PageReport,
+    Probe,
     Site,
     listing,
+    record_errors,
     redirect_target,
+    register,
     visited,
 )
 
@@ -171,28 +174,25 @@ def _move(control: Any) -> str:
     return f"pressed {key} on {info['name']}"
 
 
-@pytest.mark.parametrize("page", EXPLORER_PAGES or [NO_EXPLORER])
-def test_explorer_controls_change_the_figure(site: Site, page: str) -> None:
-    """Moving any control of an explorer shows another frame, with no JavaScript error."""
-    site.require()
-    if page == NO_EXPLORER:
-        pytest.fail(
-            f"no page of the built site in {HTML} has an interactive explorer (a "
-            "div.nblib-explorer with data-control inputs, from nblib.widgets.explore); the "
-            "book's sections each have one: are explorers rendered as their text/html form?"
-        )
-    report = PageReport(page)
-    tab = site.open(page, report)
+def move_every_control(tab: Any, _: None) -> list[str]:
+    """Move each control of each explorer in the page's visit: what went wrong, and the
+    errors the moves caused (those of the load are test_no_javascript_errors' business)."""
+    report = PageReport("explorers")
+    stop = record_errors(tab, report)
+    problems = []
     try:
         explorers = tab.locator("div.nblib-explorer:has([data-control])")
-        assert explorers.count(), f"{page}: no explorer with controls in the browser's DOM"
-        problems = []
+        if not explorers.count():
+            return ["no explorer with controls in the browser's DOM"]
         for e in range(explorers.count()):
             explorer = explorers.nth(e)
             frame = explorer.locator("img.nblib-explorer-frame")
             controls = explorer.locator("[data-control]")
-            assert frame.count() == 1, f"{page}: explorer {e} has {frame.count()} frame images"
-            assert controls.count(), f"{page}: explorer {e} has no controls"
+            if frame.count() != 1 or not controls.count():
+                problems.append(
+                    f"explorer {e} has {frame.count()} frame images, {controls.count()} controls"
+                )
+                continue
             for c in range(controls.count()):
                 before = frame.get_attribute("src"), frame.get_attribute("alt")
                 action = _move(controls.nth(c))
@@ -207,8 +207,28 @@ def test_explorer_controls_change_the_figure(site: Site, page: str) -> None:
                 elif not loaded:
                     problems.append(f"explorer {e}: {action}: the new frame is not an image")
     finally:
-        tab.close()
-    problems += report.errors
+        stop()
+    return problems + report.errors
+
+
+EXPLORER_TEST = "test_explorer_controls_change_the_figure"
+# After the audit (which sees the page as loaded), before the equations (which resize the tab).
+EXPLORER_PROBE = register(
+    Probe("explorers", order=50, tests=(EXPLORER_TEST,), finish=move_every_control)
+)
+
+
+@pytest.mark.parametrize("page", EXPLORER_PAGES or [NO_EXPLORER])
+def test_explorer_controls_change_the_figure(site: Site, page: str) -> None:
+    """Moving any control of an explorer shows another frame, with no JavaScript error."""
+    site.require()
+    if page == NO_EXPLORER:
+        pytest.fail(
+            f"no page of the built site in {HTML} has an interactive explorer (a "
+            "div.nblib-explorer with data-control inputs, from nblib.widgets.explore); the "
+            "book's sections each have one: are explorers rendered as their text/html form?"
+        )
+    problems = site.result(page, EXPLORER_PROBE.name)
     assert not problems, f"{page}: explorers{listing(problems)}"
 
 

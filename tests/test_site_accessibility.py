@@ -8,7 +8,8 @@ they are listed in one warning at the end (pytest's warnings summary), and every
 is written to ``_build/test-artifacts/axe.json``.
 
 Dark mode changes colours only, so the dark pass runs just the rules that look at
-colours, in the same tab; two tabs work at once (``Audit``). What the book does about the findings: ``_static/accessibility.css``,
+colours, in the same tab: the page's one visit at 1280 px, shared with the other site tests
+(``sitekit.Probe``, ``AXE_PROBE``). What the book does about the findings: ``_static/accessibility.css``,
 ``_ext/accessibility.py`` and ``_templates/{search-button-field,theme-switcher}.html``.
 Run ``make book`` (or set ``BOOK_HTML``) first; these tests carry the ``book`` marker.
 """
@@ -30,15 +31,16 @@ from sitekit import (
     PAGES,
     VENDOR,
     PageReport,
+    Probe,
     Site,
     listing,
     redirect_target,
+    register,
 )
 
 pytestmark = [pytest.mark.book, pytest.mark.browser]
 
 AXE = VENDOR / "axe-core" / "axe.min.js"
-AUDIT_TIMEOUT_MS = 60_000  # four times the site tests' TIMEOUT_MS: two tabs share the machine
 FAILING = ("critical", "serious")  # axe's two top impacts: each blocks some readers outright
 MODES = ("light", "dark")
 # The rules whose outcome depends on colours. The page is the same document in both modes
@@ -87,74 +89,26 @@ def run_axe(page: Any, mode: str, rules: list[str] | None = None) -> dict[str, A
     return page.evaluate("([mode, rules]) => runAxe(mode, rules)", [mode, rules])
 
 
-class Audit:
-    """axe-core's findings per page: all rules in light mode, the colour rules in dark.
+def start_light_pass(page: Any) -> None:
+    """Put axe into the visit's tab and set its light pass going without waiting for it
+    (the next page loads meanwhile, in its own renderer process)."""
+    prepare(page)
+    page.emulate_media(color_scheme="light")
+    page.evaluate("() => { window.lightPass = runAxe('light', null); }")
 
-    Each page is opened once, in one tab, and two tabs work at a time: while one page's
-    light pass runs, the page before it has its dark pass (Chromium runs each tab in its
-    own process). The pages are those this session's tests will ask for, in their order,
-    so the first test audits them all and the others read the results.
-    """
 
-    def __init__(self, site: Site, pages: list[str], context: Any = None) -> None:
-        self.site = site
-        self.context = context  # a browser context of its own (Site.open's default: None)
-        self.queue = list(pages)
-        self.results: dict[str, dict[str, dict[str, Any]]] = {}
-        self.failures: dict[str, str] = {}
+def finish_audit(page: Any, _: None) -> dict[str, dict[str, Any]]:
+    """``{mode: result}``: the light pass's, and the dark pass (colour rules) run after it."""
+    light = page.evaluate("() => window.lightPass")
+    return {"light": light, "dark": run_axe(page, "dark", COLOUR_RULES)}
 
-    def of(self, path: str) -> dict[str, dict[str, Any]]:
-        """``{mode: result}`` for a page, failing the test if it could not be audited."""
-        self.site.require()
-        if not AXE.is_file():
-            pytest.fail(f"no local copy of axe-core ({AXE}): run `{FETCH_HINT}`")
-        if path not in self.results and path not in self.failures:
-            if path not in self.queue:
-                self.queue.insert(0, path)
-            self.audit_queue()
-        if path in self.failures:
-            pytest.fail(f"{path} could not be audited: {self.failures[path]}")
-        return self.results[path]
 
-    def audit_queue(self) -> None:
-        """Audit every queued page, two at a time; then once more, alone, each that failed
-        (a page that did not load in time on a busy machine), keeping the second error."""
-        failed_before = set(self.failures)
-        in_flight: tuple[str, Any] | None = None
-        while self.queue or in_flight:
-            started = self.start(self.queue.pop(0)) if self.queue else None
-            if in_flight:
-                self.finish(*in_flight)
-            in_flight = started
-        for path in set(self.failures) - failed_before:
-            del self.failures[path]
-            if started := self.start(path):
-                self.finish(*started)
-
-    def start(self, path: str) -> tuple[str, Any] | None:
-        """Open the page and set its light pass going without waiting for it."""
-        page = None
-        try:
-            page = self.site.open(path, PageReport(path), self.context)
-            prepare(page)
-            page.emulate_media(color_scheme="light")
-            page.evaluate("() => { window.lightPass = runAxe('light', null); }")
-            return path, page
-        except Exception as exc:  # this page's test reports it
-            self.failures[path] = f"{type(exc).__name__}: {exc}"
-            if page is not None:
-                page.close()
-            return None
-
-    def finish(self, path: str, page: Any) -> None:
-        """Collect the light pass, run the dark one, close the tab."""
-        try:
-            light = page.evaluate("() => window.lightPass")
-            self.results[path] = {"light": light, "dark": run_axe(page, "dark", COLOUR_RULES)}
-        except Exception as exc:
-            self.failures[path] = f"{type(exc).__name__}: {exc}"
-        finally:
-            page.close()
+PAGE_TEST = "test_no_critical_or_serious_accessibility_violations"
+# After the report, before the equations (which open collapsed blocks): axe sees the page as
+# it loads. One axe.run per mode per page: each run rebuilds axe's tree of the whole page.
+AXE_PROBE = register(
+    Probe("axe", order=10, tests=(PAGE_TEST,), start=start_light_pass, finish=finish_audit)
+)
 
 
 def describe(violation: dict[str, Any], mode: str) -> str:
@@ -191,44 +145,29 @@ def summary(results: dict[str, dict[str, dict[str, Any]]]) -> str:
 
 
 @pytest.fixture(scope="module")
-def audit(site: Site, request: pytest.FixtureRequest) -> Iterator[Audit]:
-    """The audit of the pages this session tests; afterwards, axe.json and a warning."""
-    pages = [
-        item.callspec.params["page"]
-        for item in request.session.items
-        if getattr(item, "originalname", None) == PAGE_TEST and hasattr(item, "callspec")
-    ]
-    context = None
-    if site.context is not None:
-        # Two tabs load and audit at once: on a busy machine a page can take longer than
-        # the site's usual timeout to load, so the audit's tabs get a context of their own.
-        context = site.context.browser.new_context(viewport={"width": 1280, "height": 900})
-        context.set_default_timeout(AUDIT_TIMEOUT_MS)
-    audit = Audit(site, pages, context)
-    try:
-        yield audit
-    finally:
-        if context is not None:
-            context.close()
-    if not audit.results:
+def audit(site: Site) -> Iterator[Site]:
+    """The site, whose visits audit each page; afterwards, axe.json and a warning."""
+    yield site
+    results = {path: found for (path, probe), found in site.results.items() if probe == "axe"}
+    if not results:
         return
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    (ARTIFACTS / "axe.json").write_text(json.dumps(audit.results, indent=1) + "\n")
-    if lines := summary(audit.results):
+    (ARTIFACTS / "axe.json").write_text(json.dumps(results, indent=1) + "\n")
+    if lines := summary(results):
         warnings.warn(
-            f"axe-core: moderate and minor findings on the {len(audit.results)} pages audited "
+            f"axe-core: moderate and minor findings on the {len(results)} pages audited "
             f"(not failures; details in {ARTIFACTS / 'axe.json'}):\n{lines}",
             stacklevel=1,
         )
 
 
-PAGE_TEST = "test_no_critical_or_serious_accessibility_violations"
-
-
 @pytest.mark.parametrize("page", AUDITED)
-def test_no_critical_or_serious_accessibility_violations(audit: Audit, page: str) -> None:
+def test_no_critical_or_serious_accessibility_violations(audit: Site, page: str) -> None:
     """axe-core finds nothing critical or serious on the page, in light or in dark mode."""
-    results = audit.of(page)
+    audit.require()
+    if not AXE.is_file():
+        pytest.fail(f"no local copy of axe-core ({AXE}): run `{FETCH_HINT}`")
+    results = audit.result(page, AXE_PROBE.name)
     problems = []
     for mode, result in results.items():
         if result["theme"] != mode or "color-contrast" not in result["checked"]:

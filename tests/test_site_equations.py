@@ -1,6 +1,7 @@
 """Display equations fit the page, on a desktop and on a phone, light and dark (issue #14).
 
-Every page with display math is opened once, in one tab, and measured at 1280 x 900 and,
+Every page with display math is measured in its one visit (``sitekit.Probe``: the tab the
+other site tests measure too, last, as this opens collapsed blocks) at 1280 x 900 and,
 after resizing that tab, at 390 x 844 (the layout is CSS media queries only, so a resized
 tab lays out as a fresh one), each in the light and the dark theme:
 
@@ -22,7 +23,7 @@ import re
 from typing import Any
 
 import pytest
-from sitekit import ARTIFACTS, HTML, NO_SITE, PAGES, PageReport, Site, listing
+from sitekit import ARTIFACTS, HTML, NO_SITE, PAGES, PageReport, Probe, Site, listing, register
 
 pytestmark = [pytest.mark.book, pytest.mark.browser]
 
@@ -189,6 +190,22 @@ def _problems(found: dict[str, Any], width: int, theme: str) -> list[str]:
     return problems
 
 
+def measure(tab: Any, _: None) -> list[tuple[int, str, dict[str, Any]]]:
+    """MEASURE_JS's findings at each width in each theme, as ``(width, theme, found)``."""
+    # As in a fresh tab of the 1280 x 900 context: the audit before may have left dark emulated.
+    tab.emulate_media(color_scheme="light")
+    found = []
+    for width, height in (DESKTOP, PHONE):
+        tab.set_viewport_size({"width": width, "height": height})
+        found += [(width, theme, tab.evaluate(MEASURE_JS, theme)) for theme in THEMES]
+    return found
+
+
+PAGE_TEST = "test_display_equations_fit_on_desktop_and_phone"
+# Last in a visit: it opens collapsed blocks, sets the theme and resizes the tab.
+EQUATIONS_PROBE = register(Probe("equations", order=90, tests=(PAGE_TEST,), finish=measure))
+
+
 @pytest.mark.parametrize("page", EQUATION_PAGES or [NO_SITE])
 def test_display_equations_fit_on_desktop_and_phone(site: Site, page: str) -> None:
     """At 1280 px every display fits its column beside its number; at 390 px a too-wide one
@@ -196,16 +213,9 @@ def test_display_equations_fit_on_desktop_and_phone(site: Site, page: str) -> No
     site.require()
     if page == NO_SITE:
         pytest.fail(f"no page of {HTML} holds display math: is it the book?")
-    report = PageReport(page)
-    tab = site.open(page, report, site.context_at(*DESKTOP))
     problems = []
-    try:
-        for width, height in (DESKTOP, PHONE):
-            tab.set_viewport_size({"width": width, "height": height})
-            for theme in THEMES:
-                problems += _problems(tab.evaluate(MEASURE_JS, theme), width, theme)
-    finally:
-        tab.close()
+    for width, theme, found in site.result(page, EQUATIONS_PROBE.name):
+        problems += _problems(found, width, theme)
     assert not problems, f"{page}: display equations{listing(problems)}"
 
 
