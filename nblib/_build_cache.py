@@ -10,6 +10,8 @@ notebook executes once, and after an edit only the edited notebook runs again. j
 keys outputs by a notebook's own code; each record here also keeps a digest of ``nblib``, so
 a change to the library runs every notebook again (the build alone would keep stale outputs).
 A notebook that raises stops it with the failing cell's traceback, as the build would.
+In ``make test``, nbval's run has cached every notebook already (``nblib._nbval_cache``), so
+this executes none and prints how long the slowest took.
 """
 
 from __future__ import annotations
@@ -55,7 +57,6 @@ def fill(paths: list[Path], jobs: int, timeout: int, cache_path: Path = CACHE) -
     """Execute every notebook of ``paths`` not yet cached, ``jobs`` at a time, and cache it.
     Returns the tracebacks of the notebooks that failed (their outputs are not cached)."""
     from jupyter_cache import get_cache
-    from jupyter_cache.base import CacheBundleIn
 
     if jobs < 1:
         raise ValueError(f"jobs must be at least 1, got {jobs}")
@@ -82,11 +83,35 @@ def fill(paths: list[Path], jobs: int, timeout: int, cache_path: Path = CACHE) -
                 failures.append(f"{name} failed:\n{error}")
                 print(f"  FAILED {name} after {seconds:.1f} s", flush=True)
                 continue
-            data = {"execution_seconds": seconds, "nblib": library}
-            bundle = CacheBundleIn(nb, str(path), data=data)
-            cache.cache_notebook_bundle(bundle, check_validity=False, overwrite=True)
+            store(path, nb, seconds, cache_path, library)
             print(f"  {seconds:5.1f} s  {name}", flush=True)
     return failures
+
+
+def store(path: Path, nb, seconds: float, cache_path: Path = CACHE, library: str | None = None):
+    """Cache ``nb``, the executed notebook of ``path``, with its execution time and the
+    digest of the ``nblib`` it ran with (default: the current one)."""
+    from jupyter_cache import get_cache
+    from jupyter_cache.base import CacheBundleIn
+
+    data = {"execution_seconds": seconds, "nblib": library or nblib_digest()}
+    bundle = CacheBundleIn(nb, str(path), data=data)
+    get_cache(str(cache_path)).cache_notebook_bundle(bundle, check_validity=False, overwrite=True)
+
+
+def recorded_seconds(paths: list[Path], cache_path: Path = CACHE) -> dict[Path, float]:
+    """How long each cached notebook of ``paths`` took when it ran (here, or under nbval
+    with ``nblib._nbval_cache``): the book's budget is 30 s a notebook on 2 cores."""
+    from jupyter_cache import get_cache
+
+    cache, seconds = get_cache(str(cache_path)), {}
+    for path in paths:
+        try:
+            record = cache.match_cache_notebook(nbformat.read(path, as_version=4))
+        except KeyError:
+            continue
+        seconds[path] = record.data["execution_seconds"]
+    return seconds
 
 
 def cell_timeout(root: Path = ROOT) -> int:
@@ -101,8 +126,12 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
     args = parser.parse_args(argv)
     started = time.monotonic()
-    failures = fill(book_notebooks(), args.jobs, cell_timeout())
+    paths = book_notebooks()
+    failures = fill(paths, args.jobs, cell_timeout())
     print(f"done in {time.monotonic() - started:.0f} s with {args.jobs} jobs")
+    slowest = sorted(recorded_seconds(paths).items(), key=lambda item: -item[1])[:3]
+    times = ", ".join(f"{path.relative_to(ROOT)} {s:.1f} s" for path, s in slowest)
+    print(f"slowest when they ran: {times}")
     for failure in failures:
         print(failure, file=sys.stderr)
     return 1 if failures else 0

@@ -92,25 +92,29 @@ def site_pages() -> list[str]:
     return sorted(pages)
 
 
+def _shard_spec(spec: str | None = None) -> tuple[int, int]:
+    """``(k, n)`` of ``SITE_SHARD=k/n`` (default: the environment's), ``(1, 1)`` when unset."""
+    spec = os.environ.get("SITE_SHARD") if spec is None else spec
+    if not spec:
+        return 1, 1
+    match = re.fullmatch(r"(\d+)/(\d+)", spec.strip())
+    if not match or not 1 <= int(match[1]) <= int(match[2]):
+        raise ValueError(f"SITE_SHARD must be k/n with 1 <= k <= n, got {spec!r}")
+    return int(match[1]), int(match[2])
+
+
 def shard(pages: list[str], spec: str | None = None) -> list[str]:
     """This process's share of ``pages``: with ``SITE_SHARD=k/n`` the k-th of n contiguous
     blocks, else all of them. ``make test`` runs the browser tests in n processes at once,
     each on its block; contiguous blocks keep most #fragment links inside one process."""
-    spec = os.environ.get("SITE_SHARD") if spec is None else spec
-    if not spec:
-        return pages
-    match = re.fullmatch(r"(\d+)/(\d+)", spec.strip())
-    if not match or not 1 <= int(match[1]) <= int(match[2]):
-        raise ValueError(f"SITE_SHARD must be k/n with 1 <= k <= n, got {spec!r}")
-    k, n = int(match[1]), int(match[2])
+    k, n = _shard_spec(spec)
     return pages[(k - 1) * len(pages) // n : k * len(pages) // n]
 
 
 def first_shard() -> bool:
     """Whether this process runs the tests of the whole site (screenshots, the phone menu):
     the first of the shards, or the only process."""
-    spec = os.environ.get("SITE_SHARD", "").strip()
-    return not spec or spec.split("/")[0] == "1"
+    return _shard_spec()[0] == 1
 
 
 def explorer_pages() -> list[str]:

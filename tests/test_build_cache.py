@@ -73,3 +73,50 @@ def test_the_book_notebooks_are_those_of_the_table_of_contents():
     notebooks = _build_cache.book_notebooks()
     assert notebooks and all(p.exists() and p.suffix == ".ipynb" for p in notebooks)
     assert _build_cache.cell_timeout() > 0
+
+
+# Outputs nbval's run must cache as the build's executor would: streams around a display (nbval
+# merges them, nbclient keeps them apart), stderr and a result, a figure, a display updated by
+# its id, an empty cell (nbclient skips it), an error the cell is tagged to raise, an explorer.
+RUN_ONCE_CELLS = [
+    "from IPython.display import HTML, display\nprint('before')\ndisplay(HTML('<b>x</b>'))\n"
+    "print('after')",
+    "import sys\nprint('warned', file=sys.stderr)\n6 * 7",
+    "import matplotlib.pyplot as plt\nplt.plot([0, 1], [1, 0])\nplt.show()",
+    "handle = display('first', display_id=True)\nhandle.update('second')",
+    "",
+    "raise ValueError('shown on purpose')",
+    "from nblib.widgets import explore\nexplore(lambda a: plt.figure(), title='Grows', a=(1, 2, 2))",
+]
+
+
+@pytest.mark.slow
+def test_nbval_caches_each_notebook_as_the_build_executor_would(tmp_path):
+    import subprocess
+    import sys
+
+    path = _notebook(tmp_path / "run_once.ipynb", *RUN_ONCE_CELLS)
+    nb = nbformat.read(path, as_version=4)
+    nb.cells[5].metadata["tags"] = ["raises-exception"]
+    nbformat.write(nb, path)
+    failing = _notebook(tmp_path / "failing.ipynb", "x = 1", "assert x == 2", "y = 3")
+    by_nbval, by_build = tmp_path / "nbval-cache", tmp_path / "build-cache"
+    run = subprocess.run(
+        [sys.executable, "-m", "pytest", "--nbval-lax", "-p", "nblib._nbval_cache",
+         "--book-cache", str(by_nbval), "-p", "no:cacheprovider", "-p", "no:randomly", "-q",
+         path.name, failing.name],
+        cwd=tmp_path, capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert "1 failed, 9 passed" in run.stdout, run.stdout + run.stderr
+    assert _build_cache.fill([path], jobs=1, timeout=60, cache_path=by_build) == []
+
+    def cached(cache_path, notebook):
+        source = nbformat.read(notebook, as_version=4)
+        return get_cache(str(cache_path)).merge_match_into_notebook(source)[1]
+
+    ours, theirs = cached(by_nbval, path), cached(by_build, path)
+    assert [len(c.get("outputs", [])) for c in ours.cells] == [3, 2, 1, 1, 0, 1, 1]
+    assert ours.cells[3].outputs[0]["data"]["text/plain"] == "'second'"
+    assert ours == theirs  # every cell: outputs, execution counts, metadata
+    with pytest.raises(KeyError):  # a failed cell: the build runs that notebook itself
+        get_cache(str(by_nbval)).match_cache_notebook(nbformat.read(failing, as_version=4))
