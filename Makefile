@@ -129,11 +129,11 @@ test-unit: venv-test
 	$(BIN)/python -m pytest tests -m "not book" -n 2 --dist loadfile -q
 
 # nbval runs every cell of every notebook, and each notebook whose cells all pass goes into the
-# build's cache with its outputs (nblib/_nbval_cache.py): the book then executes none of them
+# build's cache with its outputs (tests/nbval_book_cache.py): the book then executes none of them
 # again. Before, the cache stage executed all 62 notebooks a second time (474 s of a 36-min run).
 test-notebooks: venv-test
 	$(ONE_THREAD) $(BIN)/python -m pytest --nbval-lax chapters -n 2 --dist loadfile -q -p no:randomly \
-	  -p nblib._nbval_cache --book-cache _build/.jupyter_cache
+	  -p tests.nbval_book_cache --book-cache _build/.jupyter_cache
 
 # The notebooks into the build's cache, those nbval did not cache (two at a time; it prints the
 # slowest times, the book's budget is 30 s a notebook on 2 cores), then a clean build of the

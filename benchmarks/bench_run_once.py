@@ -2,8 +2,8 @@
 
 ``make test`` runs nbval on every notebook, then builds the book from the cache. Before,
 the cache stage executed every notebook again (``nblib._build_cache``); now nbval's run fills
-the cache (``nblib._nbval_cache``) and the cache stage executes none. This times both ways on
-the same notebooks, one after the other, each into a fresh cache, and prints the ratio.
+the cache (``tests/nbval_book_cache.py``) and the cache stage executes none. This times both
+ways on the same notebooks, one after the other, each into a fresh cache, and prints the ratio.
 Run on a quiet machine.
 
     .venv/bin/python benchmarks/bench_run_once.py [notebook.ipynb ...]   (default: Chapter 1)
@@ -28,7 +28,7 @@ ONE_THREAD = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THRE
 
 def nbval(notebooks: list[Path], cache: Path | None) -> float:
     """Seconds nbval takes on ``notebooks`` (two at a time), filling ``cache`` if given."""
-    plugin = ["-p", "nblib._nbval_cache", "--book-cache", str(cache)] if cache else []
+    plugin = ["-p", "tests.nbval_book_cache", "--book-cache", str(cache)] if cache else []
     command = [sys.executable, "-m", "pytest", "--nbval-lax", "-n", "2", "--dist", "loadfile",
                "-q", "-p", "no:randomly", "-p", "no:cacheprovider", *plugin, *map(str, notebooks)]  # fmt: skip
     started = time.monotonic()

@@ -10,8 +10,8 @@ notebook executes once, and after an edit only the edited notebook runs again. j
 keys outputs by a notebook's own code; each record here also keeps a digest of ``nblib``, so
 a change to the library runs every notebook again (the build alone would keep stale outputs).
 A notebook that raises stops it with the failing cell's traceback, as the build would.
-In ``make test``, nbval's run has cached every notebook already (``nblib._nbval_cache``), so
-this executes none and prints how long the slowest took.
+In ``make test``, nbval's run has cached every notebook already (the plugin
+``tests/nbval_book_cache.py``), so this executes none and prints how long the slowest took.
 """
 
 from __future__ import annotations
@@ -100,8 +100,8 @@ def store(path: Path, nb, seconds: float, cache_path: Path = CACHE, library: str
 
 
 def recorded_seconds(paths: list[Path], cache_path: Path = CACHE) -> dict[Path, float]:
-    """How long each cached notebook of ``paths`` took when it ran (here, or under nbval
-    with ``nblib._nbval_cache``): the book's budget is 30 s a notebook on 2 cores."""
+    """How long each cached notebook of ``paths`` took when it ran (here, or under nbval:
+    ``tests/nbval_book_cache.py``): the book's budget is 30 s a notebook on 2 cores."""
     from jupyter_cache import get_cache
 
     cache, seconds = get_cache(str(cache_path)), {}

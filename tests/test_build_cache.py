@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+
 import nbformat
 import pytest
 from jupyter_cache import get_cache
 
 from nblib import _build_cache
+from nblib._notebooks import ROOT
 
 
 def _notebook(path, *sources):
@@ -92,9 +97,6 @@ RUN_ONCE_CELLS = [
 
 @pytest.mark.slow
 def test_nbval_caches_each_notebook_as_the_build_executor_would(tmp_path):
-    import subprocess
-    import sys
-
     path = _notebook(tmp_path / "run_once.ipynb", *RUN_ONCE_CELLS)
     nb = nbformat.read(path, as_version=4)
     nb.cells[5].metadata["tags"] = ["raises-exception"]
@@ -102,10 +104,11 @@ def test_nbval_caches_each_notebook_as_the_build_executor_would(tmp_path):
     failing = _notebook(tmp_path / "failing.ipynb", "x = 1", "assert x == 2", "y = 3")
     by_nbval, by_build = tmp_path / "nbval-cache", tmp_path / "build-cache"
     run = subprocess.run(
-        [sys.executable, "-m", "pytest", "--nbval-lax", "-p", "nblib._nbval_cache",
+        [sys.executable, "-m", "pytest", "--nbval-lax", "-p", "tests.nbval_book_cache",
          "--book-cache", str(by_nbval), "-p", "no:cacheprovider", "-p", "no:randomly", "-q",
          path.name, failing.name],
-        cwd=tmp_path, capture_output=True, text=True, timeout=300,
+        cwd=tmp_path, env=os.environ | {"PYTHONPATH": str(ROOT)}, capture_output=True,
+        text=True, timeout=300,
     )  # fmt: skip
     assert "1 failed, 9 passed" in run.stdout, run.stdout + run.stderr
     assert _build_cache.fill([path], jobs=1, timeout=60, cache_path=by_build) == []

@@ -1,6 +1,6 @@
 """nbval's run of the notebooks fills the book's cache: a pytest plugin.
 
-pytest --nbval-lax chapters -p nblib._nbval_cache --book-cache _build/.jupyter_cache
+python -m pytest --nbval-lax chapters -p tests.nbval_book_cache --book-cache _build/.jupyter_cache
 
 nbval runs every code cell of a notebook in one kernel, in order, in the notebook's folder,
 headless, as the book build does. With ``--book-cache DIR`` this plugin keeps the kernel's
@@ -11,7 +11,8 @@ in ``DIR`` (``nblib._build_cache.store``). ``python -m nblib._build_cache`` and 
 build then execute none of them again: ``make test`` runs each notebook once for nbval and
 the book, instead of twice. A notebook with a failed, skipped or deselected cell is not
 cached (the build executes it itself). Only the outputs come from here; which cells run, and
-how, is nbval's.
+how, is nbval's. Test tooling, beside the tests: it needs pytest and nbval, which the reading
+environment does not have.
 """
 
 from __future__ import annotations
